@@ -1,0 +1,30 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, unity.upgrade contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+
+class ModuleDocFragment(object):
+
+    # Every module is in the action group and runs on the control node.
+    DOCUMENTATION = r'''
+attributes:
+  action_group:
+    description: Use C(group/unity.upgrade.unity) in C(module_defaults) to set defaults for this module.
+    support: full
+    membership:
+      - unity.upgrade.unity
+'''
+
+    # Modules that only read: they run for real in check mode.
+    INFO_MODULE = r'''
+attributes:
+  check_mode:
+    support: full
+    details: This module only reads from the array; it runs in check mode too.
+  diff_mode:
+    support: N/A
+    details: This module does not change anything.
+'''

@@ -1,0 +1,130 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, unity.upgrade contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""UnityModule: the Ansible side of every module.
+
+Merges the shared connection options into the module's own, builds one logged-in
+UnityRestClient, logs out on the way out, and turns every client error into a
+one-line ``fail_json(msg=..., error_code=..., http_status=...)``.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+
+from ansible_collections.unity.upgrade.plugins.module_utils.rest import (
+    HAS_REQUESTS,
+    REQUESTS_IMPORT_ERROR,
+    RetryPolicy,
+    UnityApiError,
+    UnityRestClient,
+)
+
+
+def connection_argument_spec():
+    """The connection options, written once; the doc fragment is unity.upgrade.connection."""
+    return dict(
+        unispherehost=dict(type='str', required=True, aliases=['host'],
+                           fallback=(env_fallback, ['UNITY_HOST'])),
+        port=dict(type='int', default=443, fallback=(env_fallback, ['UNITY_PORT'])),
+        username=dict(type='str', required=True, fallback=(env_fallback, ['UNITY_USERNAME'])),
+        password=dict(type='str', required=True, no_log=True,
+                      fallback=(env_fallback, ['UNITY_PASSWORD'])),
+        validate_certs=dict(type='bool', default=True, aliases=['verifycert'],
+                            fallback=(env_fallback, ['UNITY_VALIDATE_CERTS'])),
+        ca_path=dict(type='path', fallback=(env_fallback, ['UNITY_CA_PATH'])),
+        request_timeout=dict(type='float', default=60.0),
+    )
+
+
+class UnityModuleError(Exception):
+    """Bad input or a state the module cannot act on: becomes fail_json."""
+
+    def __init__(self, msg, **details):
+        super(UnityModuleError, self).__init__(msg)
+        self.msg = msg
+        self.details = details
+
+
+class UnityModule:
+    """Wraps AnsibleModule with the connection options and one client."""
+
+    def __init__(self, argument_spec=None, supports_check_mode=True, **kwargs):
+        spec = connection_argument_spec()
+        spec.update(argument_spec or {})
+        self.module = AnsibleModule(argument_spec=spec, supports_check_mode=supports_check_mode,
+                                    **kwargs)
+        self.params = self.module.params
+        self._client = None
+        if not HAS_REQUESTS:
+            self.module.fail_json(msg=missing_required_lib('requests'),
+                                  exception=str(REQUESTS_IMPORT_ERROR))
+        self._validate_connection_params()
+
+    @property
+    def check_mode(self):
+        return self.module.check_mode
+
+    def _validate_connection_params(self):
+        port = self.params['port']
+        if not 1 <= port <= 65535:
+            self.fail('port must be between 1 and 65535, got %s' % port)
+        if self.params['request_timeout'] <= 0:
+            self.fail('request_timeout must be a positive number of seconds, got %s'
+                      % self.params['request_timeout'])
+        if not self.params['unispherehost'].strip():
+            self.fail('unispherehost (or UNITY_HOST) must name the array, got an empty string')
+        if not self.params['validate_certs'] and not self.params['ca_path']:
+            self.module.warn('validate_certs is false: the identity of %s is not verified. Prefer '
+                             "ca_path with the CA that signed the array's certificate."
+                             % self.params['unispherehost'])
+
+    @property
+    def client(self):
+        """The logged-in client, created on first use."""
+        if self._client is None:
+            self._client = UnityRestClient(
+                host=self.params['unispherehost'].strip(),
+                port=self.params['port'],
+                username=self.params['username'],
+                password=self.params['password'],
+                validate_certs=self.params['validate_certs'],
+                ca_path=self.params['ca_path'],
+                request_timeout=self.params['request_timeout'],
+                retry_policy=RetryPolicy(),
+            )
+            self._client.login()
+        return self._client
+
+    def close(self):
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+    def fail(self, msg, **details):
+        self.close()
+        self.module.fail_json(msg=msg, **details)
+
+    def fail_from_error(self, error, **details):
+        """One line for the user, plus the structured fields of the API error."""
+        if isinstance(error, UnityApiError):
+            details.setdefault('error_code', error.error_code)
+            details.setdefault('http_status', error.http_status)
+            if error.messages:
+                details.setdefault('messages', error.messages)
+            self.fail(error.message, **details)
+        self.fail(error.msg, **error.details)
+
+    def exit(self, **result):
+        self.close()
+        self.module.exit_json(**result)
+
+    def run(self, main):
+        """Call ``main(self)`` and map every expected failure to fail_json."""
+        try:
+            result = main(self)
+        except (UnityApiError, UnityModuleError) as error:
+            self.fail_from_error(error)
+        self.exit(**result)

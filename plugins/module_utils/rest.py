@@ -1,0 +1,570 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, unity.upgrade contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Transport to the Unisphere Management REST API.
+
+Session, login, CSRF token, retries, envelopes, errors and paging. Nothing in
+here knows about upgrades or about Ansible, so it can be unit tested on its own
+and reused by a future lookup or inventory plugin.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import json
+import random
+import re
+import time
+
+from urllib.parse import quote
+
+try:
+    import requests
+    from requests.exceptions import (
+        ConnectionError as RequestsConnectionError,
+        ConnectTimeout,
+        ReadTimeout,
+        RequestException,
+        SSLError,
+        Timeout,
+    )
+    HAS_REQUESTS = True
+    REQUESTS_IMPORT_ERROR = None
+except ImportError as exc:  # pragma: no cover - exercised by the sanity import test
+    HAS_REQUESTS = False
+    REQUESTS_IMPORT_ERROR = exc
+
+COLLECTION_VERSION = '1.0.0'
+APPLICATION_TYPE = 'unity.upgrade/%s' % COLLECTION_VERSION
+
+LOGIN_PATH = '/api/types/loginSessionInfo/instances'
+LOGOUT_PATH = '/api/types/loginSessionInfo/action/logout'
+LOGIN_FIELDS = ('id', 'user', 'roles', 'domain', 'idleTimeout', 'isPasswordChangeRequired')
+
+# Statuses a GET may be retried on: the management service is restarting or a
+# proxy in front of it could not reach it.
+RETRYABLE_STATUSES = frozenset((502, 503, 504))
+
+
+class UnityApiError(Exception):
+    """Every failure the client reports: HTTP errors, transport errors, bad bodies.
+
+    ``str()`` is a single line fit for ``fail_json(msg=...)``; it never holds a
+    password, a cookie or the CSRF token.
+    """
+
+    def __init__(self, message, http_status=None, error_code=None, messages=None,
+                 method=None, path=None):
+        super(UnityApiError, self).__init__(message)
+        self.message = message
+        self.http_status = http_status
+        self.error_code = error_code
+        self.messages = list(messages or [])
+        self.method = method
+        self.path = path
+
+    def __str__(self):
+        return self.message
+
+
+class UnityConnectionError(UnityApiError):
+    """The array could not be reached or the exchange broke off.
+
+    ``maybe_applied`` is False when the request certainly never reached the
+    array (connection refused, connect timeout) and True when it may have been
+    executed (read timeout, connection reset after sending). A caller that
+    created something must re-read state in the second case, never re-send.
+    """
+
+    def __init__(self, message, maybe_applied=True, **kwargs):
+        super(UnityConnectionError, self).__init__(message, **kwargs)
+        self.maybe_applied = maybe_applied
+
+
+class UnityTLSError(UnityConnectionError):
+    """The array's certificate was not accepted."""
+
+
+class UnityAuthError(UnityApiError):
+    """Login refused, or the account must change its password first."""
+
+
+def localized_messages(items):
+    """Texts of a Unity message list, in either encoding the API uses.
+
+    The error entity uses ``[{"en-US": "text"}]``; upgradeMessage and job tasks
+    use ``[{"locale": "en_US", "message": "text"}]``.
+    """
+    texts = []
+    for item in items or []:
+        if isinstance(item, dict):
+            if 'message' in item:
+                texts.append(str(item['message']))
+            else:
+                texts.extend(str(v) for k, v in sorted(item.items()) if k != 'locale')
+        elif item is not None:
+            texts.append(str(item))
+    return [t.strip() for t in texts if t and t.strip()]
+
+
+def _one_line(text, limit=300):
+    text = re.sub(r'\s+', ' ', text or '').strip()
+    return text if len(text) <= limit else text[:limit - 3] + '...'
+
+
+def _body_excerpt(response):
+    """A short, tag-free excerpt of a non-JSON body, to say what answered."""
+    text = response.text or ''
+    title = re.search(r'<title[^>]*>(.*?)</title>', text, re.IGNORECASE | re.DOTALL)
+    if title:
+        text = title.group(1)
+    else:
+        text = re.sub(r'<[^>]+>', ' ', text)
+    return _one_line(text, 120)
+
+
+def error_from_response(response, method, path):
+    """Build one UnityApiError from an error response, JSON entity or not."""
+    status = response.status_code
+    error_code = None
+    messages = []
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if isinstance(body, dict) and isinstance(body.get('error'), dict):
+        entity = body['error']
+        error_code = entity.get('errorCode')
+        messages = localized_messages(entity.get('messages'))
+    elif isinstance(body, dict) and 'messages' in body:
+        error_code = body.get('errorCode')
+        messages = localized_messages(body.get('messages'))
+    if messages:
+        detail = '; '.join(messages)
+    elif body is None and (response.text or '').strip():
+        content_type = response.headers.get('Content-Type', 'unknown').split(';')[0]
+        detail = 'the answer is not Unisphere JSON (%s: %s)' % (content_type, _body_excerpt(response))
+    else:
+        detail = response.reason or 'no error details in the answer'
+    code = ' (error code %s)' % error_code if error_code not in (None, '') else ''
+    message = _one_line('%s %s failed with HTTP %s%s: %s' % (method, path, status, code, detail), 600)
+    return UnityApiError(message, http_status=status, error_code=error_code, messages=messages,
+                         method=method, path=path)
+
+
+def _json_body(response, method, path):
+    if response.status_code == 204 or not response.content:
+        return {}
+    try:
+        body = response.json()
+    except ValueError:
+        content_type = response.headers.get('Content-Type', 'unknown').split(';')[0]
+        raise UnityApiError(
+            '%s %s answered HTTP %s with a body that is not JSON (%s: %s); is this a Unisphere '
+            'management address?' % (method, path, response.status_code, content_type,
+                                     _body_excerpt(response)),
+            http_status=response.status_code, method=method, path=path)
+    if not isinstance(body, dict):
+        raise UnityApiError('%s %s answered with JSON that is not a Unisphere envelope'
+                            % (method, path), http_status=response.status_code,
+                            method=method, path=path)
+    return body
+
+
+def _describe_transport_error(exc):
+    """A short reason for a requests exception, without URLs or headers."""
+    text = str(exc)
+    for pattern, reason in (
+        (r'Connection refused', 'connection refused'),
+        (r'Name or service not known|nodename nor servname|Temporary failure in name resolution'
+         r'|getaddrinfo failed|No address associated', 'the host name does not resolve'),
+        (r'Connection reset|RemoteDisconnected|ConnectionResetError|Connection aborted'
+         r'|BrokenPipe|closed connection', 'the connection was reset'),
+        (r'No route to host', 'no route to host'),
+        (r'Network is unreachable', 'network is unreachable'),
+    ):
+        if re.search(pattern, text):
+            return reason
+    if isinstance(exc, ConnectTimeout):
+        return 'connect timed out'
+    if isinstance(exc, (ReadTimeout, Timeout)):
+        return 'read timed out'
+    return 'connection failed (%s)' % type(exc).__name__
+
+
+def _describe_tls_error(exc, host):
+    text = str(exc)
+    if re.search(r"match|doesn't match|not valid for|Hostname mismatch", text, re.IGNORECASE):
+        reason = "the certificate is not valid for the name '%s'" % host
+    elif re.search(r'self.signed|unable to get local issuer|certificate verify failed', text,
+                   re.IGNORECASE):
+        reason = 'the certificate is not signed by a trusted CA'
+    else:
+        reason = 'the TLS handshake failed'
+    return reason
+
+
+def format_host(host):
+    """Hosts for URLs: IPv6 literals need brackets."""
+    if ':' in host and not host.startswith('['):
+        return '[%s]' % host
+    return host
+
+
+class RetryPolicy:
+    """Capped, jittered exponential backoff for idempotent requests."""
+
+    def __init__(self, attempts=4, base_delay=1.0, max_delay=15.0, sleep=None, rand=None):
+        self.attempts = max(1, int(attempts))
+        self.base_delay = base_delay
+        self.max_delay = max_delay
+        self.sleep = sleep or time.sleep
+        self.rand = rand or random.random
+
+    def delay(self, retry_number):
+        """Delay before retry ``retry_number`` (1-based): full range jitter in [cap/2, cap]."""
+        cap = min(self.max_delay, self.base_delay * (2 ** (retry_number - 1)))
+        return cap / 2.0 + (cap / 2.0) * self.rand()
+
+
+class UnityRestClient:
+    """A logged-in conversation with one array.
+
+    Use it as a context manager, or call ``login()`` and ``logout()``. Every read
+    sends ``compact=true`` and an explicit ``fields=`` list; every POST and
+    DELETE carries the CSRF token from the login answer.
+    """
+
+    def __init__(self, host, username, password, port=443, validate_certs=True, ca_path=None,
+                 request_timeout=60.0, connect_timeout=None, retry_policy=None,
+                 application_type=APPLICATION_TYPE, session=None):
+        if not HAS_REQUESTS:
+            raise UnityApiError('the Python library requests is required: %s' % REQUESTS_IMPORT_ERROR)
+        self.host = host
+        self.port = int(port)
+        self.base_url = 'https://%s:%d' % (format_host(host), self.port)
+        self._username = username
+        self._password = password
+        self.validate_certs = validate_certs
+        self.ca_path = ca_path
+        self.request_timeout = float(request_timeout)
+        self.connect_timeout = float(connect_timeout or min(10.0, self.request_timeout))
+        self.retry_policy = retry_policy or RetryPolicy()
+        self._csrf_token = None
+        self.login_info = None
+        self.stats = {'requests': 0, 'logins': 0, 'retries': 0}
+        self.session = session or requests.Session()
+        self.session.headers.update({
+            'Accept': 'application/json',
+            'X-EMC-REST-CLIENT': 'true',
+            'Application-Type': application_type,
+        })
+        # ca_path wins over validate_certs: naming a CA means "verify against it".
+        self.session.verify = ca_path if ca_path else bool(validate_certs)
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    def __enter__(self):
+        self.login()
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        self.logout()
+        return False
+
+    @property
+    def logged_in(self):
+        return self._csrf_token is not None
+
+    def login(self):
+        """Open a login session: Basic auth once, then cookies and the CSRF token."""
+        self._csrf_token = None
+        self.session.cookies.clear()
+        params = {'compact': 'true', 'fields': ','.join(LOGIN_FIELDS)}
+        response = self._send('GET', LOGIN_PATH, params=params, auth=(self._username, self._password))
+        self.stats['logins'] += 1
+        if response.status_code in (401, 403):
+            error = error_from_response(response, 'GET', LOGIN_PATH)
+            raise UnityAuthError(
+                "login to %s as '%s' was refused (HTTP %s): check username and password, and that "
+                "the account has a role that may use the REST API" % (
+                    self.base_url, self._username, response.status_code),
+                http_status=response.status_code, error_code=error.error_code,
+                messages=error.messages, method='GET', path=LOGIN_PATH)
+        if response.status_code != 200:
+            raise error_from_response(response, 'GET', LOGIN_PATH)
+        body = _json_body(response, 'GET', LOGIN_PATH)
+        entries = body.get('entries') or []
+        info = entries[0].get('content', {}) if entries else {}
+        if info.get('isPasswordChangeRequired') is True:
+            raise UnityAuthError(
+                "the array requires the password of '%s' to be changed before the REST API may be "
+                "used: log in to Unisphere once, change it, then use the new password"
+                % self._username, http_status=200, method='GET', path=LOGIN_PATH)
+        token = response.headers.get('EMC-CSRF-TOKEN')
+        if not token:
+            raise UnityApiError(
+                'the login answer from %s carries no EMC-CSRF-TOKEN header; is this a Unisphere '
+                'management address?' % self.base_url, http_status=200, method='GET', path=LOGIN_PATH)
+        self._csrf_token = token
+        self.login_info = info
+        return info
+
+    def logout(self):
+        """Close the login session; a failure here never hides the real result."""
+        if self._csrf_token is None:
+            return False
+        try:
+            response = self._send('POST', LOGOUT_PATH, json_body={'localCleanupOnly': 'true'},
+                                  csrf=True)
+            return response.status_code in (200, 204)
+        except UnityApiError:
+            return False
+        finally:
+            self._csrf_token = None
+            self.session.cookies.clear()
+
+    def close(self):
+        self.logout()
+        self.session.close()
+
+    # -- transport ------------------------------------------------------------------------
+
+    def _send(self, method, path, params=None, json_body=None, data=None, headers=None,
+              auth=None, csrf=False, timeout=None, stream=False):
+        """One HTTP exchange. Transport failures become UnityConnectionError."""
+        request_headers = dict(headers or {})
+        if csrf and self._csrf_token:
+            request_headers['EMC-CSRF-TOKEN'] = self._csrf_token
+        if json_body is not None:
+            request_headers.setdefault('Content-Type', 'application/json')
+            data = json.dumps(json_body)
+        url = self.base_url + path
+        self.stats['requests'] += 1
+        try:
+            response = self.session.request(
+                method, url, params=params, data=data, headers=request_headers, auth=auth,
+                timeout=timeout or (self.connect_timeout, self.request_timeout),
+                allow_redirects=(method == 'GET'), stream=stream)
+        except SSLError as exc:
+            raise UnityTLSError(
+                'TLS verification of %s failed: %s. Set ca_path to the CA certificate that signed '
+                "the array's certificate, or validate_certs: false to skip the check (insecure)"
+                % (self.base_url, _describe_tls_error(exc, self.host)),
+                maybe_applied=False, method=method, path=path)
+        except (ConnectTimeout,) as exc:
+            raise UnityConnectionError('%s %s: cannot reach %s: %s' % (
+                method, path, self.base_url, _describe_transport_error(exc)),
+                maybe_applied=False, method=method, path=path)
+        except (RequestsConnectionError, Timeout) as exc:
+            reason = _describe_transport_error(exc)
+            never_sent = reason in ('connection refused', 'the host name does not resolve',
+                                    'no route to host', 'network is unreachable')
+            raise UnityConnectionError('%s %s: cannot reach %s: %s' % (
+                method, path, self.base_url, reason),
+                maybe_applied=not never_sent, method=method, path=path)
+        except RequestException as exc:
+            raise UnityConnectionError('%s %s: request to %s failed: %s' % (
+                method, path, self.base_url, type(exc).__name__), method=method, path=path)
+        token = response.headers.get('EMC-CSRF-TOKEN')
+        if token and self._csrf_token and token != self._csrf_token and auth is None:
+            self._csrf_token = token
+        return response
+
+    def request(self, method, path, params=None, json_body=None, data=None, headers=None,
+                expected=(200,), retry=None, timeout=None, relogin=True):
+        """Send a request in the logged-in session and return the response.
+
+        - GET (or ``retry=True``) is retried on transport errors and 502/503/504.
+        - Any method gets one fresh login and one re-send on a 401: the array
+          refused the request before acting on it, so re-sending is safe.
+        - Anything else is never re-sent; see UnityConnectionError.maybe_applied.
+        """
+        method = method.upper()
+        if retry is None:
+            retry = method == 'GET'
+        if self._csrf_token is None:
+            self.login()
+        csrf = method in ('POST', 'DELETE', 'PUT', 'PATCH')
+        relogged = not relogin
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                response = self._send(method, path, params=params, json_body=json_body, data=data,
+                                      headers=headers, csrf=csrf, timeout=timeout)
+            except UnityTLSError:
+                raise
+            except UnityConnectionError:
+                if retry and attempt < self.retry_policy.attempts:
+                    self._backoff(attempt)
+                    continue
+                raise
+            if response.status_code == 401 and not relogged:
+                relogged = True
+                self.login()
+                continue
+            if response.status_code in RETRYABLE_STATUSES and retry \
+                    and attempt < self.retry_policy.attempts:
+                self._backoff(attempt)
+                continue
+            if response.status_code not in expected:
+                raise error_from_response(response, method, path)
+            return response
+
+    def _backoff(self, attempt):
+        self.stats['retries'] += 1
+        self.retry_policy.sleep(self.retry_policy.delay(attempt))
+
+    # -- reads ----------------------------------------------------------------------------
+
+    @staticmethod
+    def _read_params(fields, extra=None):
+        if not fields:
+            raise ValueError('reads must name their fields')
+        params = {'compact': 'true', 'fields': ','.join(fields)}
+        params.update(extra or {})
+        return params
+
+    def get_collection(self, resource_type, fields, filter=None, per_page=None, max_pages=1000,
+                       retry=None):
+        """Every entry's ``content`` of a collection, following ``links[rel=next]``."""
+        path = '/api/types/%s/instances' % resource_type
+        extra = {}
+        if filter:
+            extra['filter'] = filter
+        if per_page:
+            extra['per_page'] = str(per_page)
+        contents = []
+        page = None
+        for dummy in range(max_pages):
+            params = self._read_params(fields, extra)
+            if page is not None:
+                params['page'] = str(page)
+            response = self.request('GET', path, params=params, retry=retry)
+            body = _json_body(response, 'GET', path)
+            for entry in body.get('entries') or []:
+                if isinstance(entry, dict) and isinstance(entry.get('content'), dict):
+                    contents.append(entry['content'])
+            page = next_page(body)
+            if page is None:
+                return contents
+        raise UnityApiError('GET %s: more than %d pages; stopped following links[rel=next]'
+                            % (path, max_pages), method='GET', path=path)
+
+    def get_instance(self, resource_type, instance_id, fields, retry=None):
+        """The ``content`` of one instance; a missing one raises UnityApiError with 404."""
+        path = '/api/instances/%s/%s' % (resource_type, quote_id(instance_id))
+        response = self.request('GET', path, params=self._read_params(fields), retry=retry)
+        return _json_body(response, 'GET', path).get('content', {})
+
+    def get_basic_system_info(self, fields, retry=None):
+        """basicSystemInfo needs no login: safe to probe while SPs reboot."""
+        path = '/api/types/basicSystemInfo/instances'
+        params = self._read_params(fields)
+        attempts = self.retry_policy.attempts if (retry is None or retry) else 1
+        for attempt in range(1, attempts + 1):
+            try:
+                response = self._send('GET', path, params=params)
+            except UnityTLSError:
+                raise
+            except UnityConnectionError:
+                if attempt < attempts:
+                    self._backoff(attempt)
+                    continue
+                raise
+            if response.status_code in RETRYABLE_STATUSES and attempt < attempts:
+                self._backoff(attempt)
+                continue
+            if response.status_code != 200:
+                raise error_from_response(response, 'GET', path)
+            entries = _json_body(response, 'GET', path).get('entries') or []
+            return entries[0].get('content', {}) if entries else {}
+
+    # -- writes ---------------------------------------------------------------------------
+
+    def create(self, resource_type, body):
+        """POST a new instance; returns its id. Never re-sent after a lost answer."""
+        path = '/api/types/%s/instances' % resource_type
+        response = self.request('POST', path, json_body=body, expected=(200, 201))
+        content = _json_body(response, 'POST', path).get('content') or {}
+        if 'id' not in content:
+            raise UnityApiError('POST %s answered HTTP %s without the new id'
+                                % (path, response.status_code), http_status=response.status_code,
+                                method='POST', path=path)
+        return content['id']
+
+    def action(self, resource_type, action, instance_id=None, body=None, job_timeout=None,
+               job_poll_interval=2.0):
+        """Run a class or instance action.
+
+        Returns the ``content`` of a 200 answer, ``{}`` for a 204, and for a
+        202 the finished job (polled until it ends or ``job_timeout``).
+        """
+        if instance_id is None:
+            path = '/api/types/%s/action/%s' % (resource_type, action)
+        else:
+            path = '/api/instances/%s/%s/action/%s' % (resource_type, quote_id(instance_id), action)
+        response = self.request('POST', path, json_body=body if body is not None else {},
+                                expected=(200, 202, 204))
+        if response.status_code == 204:
+            return {}
+        payload = _json_body(response, 'POST', path)
+        if response.status_code == 202:
+            job = payload.get('content', payload)
+            return self.wait_job(job, timeout=job_timeout, interval=job_poll_interval)
+        return payload.get('content', {})
+
+    # -- jobs -----------------------------------------------------------------------------
+
+    JOB_FIELDS = ('id', 'state', 'description', 'progressPct', 'tasks', 'messageOut',
+                  'parametersOut', 'methodName', 'elapsedTime', 'estRemainTime')
+    JOB_DONE_STATES = frozenset((4, 5, 7))  # Completed, Failed, Completed_With_Problems
+
+    def wait_job(self, job, timeout=None, interval=2.0, sleep=None):
+        """Poll a job to its end; a failed job raises with its messages."""
+        sleep = sleep or self.retry_policy.sleep
+        job_id = job.get('id')
+        if not job_id:
+            raise UnityApiError('an asynchronous answer came without a job id')
+        deadline = time.monotonic() + (timeout if timeout is not None else 3600)
+        while job.get('state') not in self.JOB_DONE_STATES:
+            if time.monotonic() >= deadline:
+                raise UnityApiError('job %s did not finish within %s seconds (state %s)'
+                                    % (job_id, timeout, job.get('state')),
+                                    method='GET', path='/api/instances/job/%s' % job_id)
+            sleep(interval)
+            job = self.get_instance('job', job_id, self.JOB_FIELDS)
+        if job.get('state') == 5:
+            texts = job_messages(job)
+            raise UnityApiError('job %s failed: %s' % (job_id, '; '.join(texts) or 'no message'),
+                                messages=texts, method='GET', path='/api/instances/job/%s' % job_id)
+        return job
+
+
+def job_messages(job):
+    """Texts of a job's own and its tasks' messages."""
+    texts = []
+    message_out = job.get('messageOut')
+    if isinstance(message_out, dict):
+        texts.extend(localized_messages(message_out.get('messages')))
+    for task in job.get('tasks') or []:
+        for message in task.get('messages') or []:
+            texts.extend(localized_messages(message.get('messages')))
+    return texts
+
+
+def next_page(body):
+    """The page number ``links[rel=next]`` points at, or None."""
+    for link in body.get('links') or []:
+        if isinstance(link, dict) and link.get('rel') == 'next':
+            match = re.search(r'[?&]page=(\d+)', link.get('href') or '')
+            if match:
+                return int(match.group(1))
+    return None
+
+
+def quote_id(instance_id):
+    """Ids go into paths: keep ':' (name:SP A lookups) and '.', escape the rest."""
+    return quote(str(instance_id), safe=':._-')

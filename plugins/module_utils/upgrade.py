@@ -1,0 +1,442 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, unity.upgrade contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The upgrade domain: enums with names, versions, the session resource, typed reads and actions.
+
+Everything here speaks in plain dicts with snake_case keys and enum names next to
+the numbers, which is what the modules return. Nothing here imports Ansible.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import re
+import time
+
+from ansible_collections.unity.upgrade.plugins.module_utils.rest import (
+    UnityApiError,
+    UnityConnectionError,
+    localized_messages,
+)
+
+# -- enums (values from real arrays' metadata, see the API reference) ---------------------------
+
+HEALTH_NAMES = {0: 'UNKNOWN', 5: 'OK', 7: 'OK_BUT', 10: 'DEGRADED', 15: 'MINOR', 20: 'MAJOR',
+                25: 'CRITICAL', 30: 'NON_RECOVERABLE'}
+HEALTH_VALUES = dict((name, value) for value, name in HEALTH_NAMES.items())
+
+STATUS_NAMES = {0: 'not_started', 1: 'in_progress', 2: 'completed', 3: 'failed', 4: 'failed_lock',
+                5: 'cancelled', 6: 'paused', 7: 'acknowledged', 8: 'waiting_for_user',
+                9: 'paused_lock'}
+STATUS_VALUES = dict((name, value) for value, name in STATUS_NAMES.items())
+# A session in one of these is over; any other blocks a new session on the array.
+TERMINAL_STATUSES = frozenset((2, 5, 7))
+RUNNING_STATUSES = frozenset((0, 1))
+PAUSED_STATUSES = frozenset((6, 8, 9))
+FAILED_STATUSES = frozenset((3, 4))
+RESUMABLE_STATUSES = frozenset((3, 4, 6, 8, 9))
+CANCELLABLE_STATUSES = frozenset((3, 6))
+ACKNOWLEDGEABLE_STATUSES = frozenset((2, 5))
+
+SESSION_TYPE_NAMES = {0: 'upgrade', 1: 'health_check', 2: 'storageprocessor_upgrade',
+                      3: 'offline_storageprocessor_upgrade'}
+SESSION_TYPE_VALUES = dict((name, value) for value, name in SESSION_TYPE_NAMES.items())
+
+CANDIDATE_TYPE_NAMES = {0: 'software', 1: 'firmware', 2: 'language_pack'}
+
+SEVERITY_NAMES = {0: 'EMERGENCY', 1: 'ALERT', 2: 'CRITICAL', 3: 'ERROR', 4: 'WARNING', 5: 'NOTICE',
+                  6: 'INFO', 7: 'DEBUG', 8: 'OK'}
+# Messages of these severities (and worse, i.e. lower numbers) block an upgrade.
+BLOCKING_SEVERITY = 3
+WARNING_SEVERITY = 4
+
+# SPModelNameEnum. 1, 8 and 9-14 are documented; 2-7 follow the model line-up (inferred).
+SP_MODEL_NAMES = {1: 'SP300', 2: 'SP400', 3: 'SP500', 4: 'SP600', 5: 'SP350', 6: 'SP450', 7: 'SP550',
+                  8: 'SP650', 9: 'VSA2Core', 10: 'VSA12Core', 11: 'SP380', 12: 'SP480', 13: 'SP680',
+                  14: 'SP880'}
+SP_MODEL_VALUES = dict((name, value) for value, name in SP_MODEL_NAMES.items())
+
+# -- fields read per resource: exactly what the modules use ------------------------------------
+
+BASIC_FIELDS = ('id', 'model', 'name', 'softwareVersion', 'softwareFullVersion', 'apiVersion',
+                'earliestApiVersion')
+SYSTEM_FIELDS = ('id', 'name', 'model', 'serialNumber', 'platform', 'health', 'isUpgradeComplete')
+INSTALLED_FIELDS = ('id', 'version', 'revision', 'releaseDate', 'fullVersion', 'languages',
+                    'hotFixes', 'packageVersions', 'driveFirmware')
+CANDIDATE_FIELDS = ('id', 'version', 'fullVersion', 'revision', 'releaseDate', 'type',
+                    'rebootRequired', 'canPauseBeforeReboot')
+SESSION_FIELDS = ('id', 'type', 'candidate', 'caption', 'status', 'messages', 'creationTime',
+                  'elapsedTime', 'percentComplete', 'tasks')
+SP_FIELDS = ('id', 'name', 'health', 'isRescueMode', 'model', 'modelName', 'slotNumber',
+             'needsReplacement', 'memorySize')
+# Fields newer OEs added (older arrays answer 422 when asked for them).
+OPTIONAL_FIELDS = frozenset(('softwareFullVersion', 'fullVersion'))
+
+SESSION_RESOURCES = ('upgradeSession', 'softwareUpgradeSession')
+
+# -- versions -----------------------------------------------------------------------------------
+
+_FULL_VERSION_TAIL = re.compile(r'(\d+(?:\.\d+){3,})\s*\)\s*$')
+_VERSION = re.compile(r'(?<![\d.])(\d+(?:\.\d+){1,})(?![\d])')
+
+
+def parse_version(text):
+    """A tuple of ints from any Unity version form, or None.
+
+    ``5.3.0``, ``5.3.0.0.5.120``, ``Unity 5.3.0.0 (Release, Build 120, ..., 5.3.0.0.5.120)``
+    and file names like ``Unity-5.3.0.0.5.120.tgz.bin.gpg`` all parse.
+    """
+    if text is None:
+        return None
+    if isinstance(text, (tuple, list)):
+        return tuple(int(p) for p in text)
+    text = str(text).strip()
+    match = _FULL_VERSION_TAIL.search(text) or _VERSION.search(text)
+    if not match:
+        return None
+    return tuple(int(part) for part in match.group(1).split('.'))
+
+
+def format_version(version):
+    return '.'.join(str(p) for p in version) if version else None
+
+
+def compare_versions(left, right):
+    """-1, 0 or 1, comparing on the precision both sides have.
+
+    ``5.3.0`` equals ``5.3.0.0.5.120``: a three-part target is met by any build of it.
+    """
+    left, right = parse_version(left), parse_version(right)
+    if left is None or right is None:
+        raise ValueError('cannot compare versions %r and %r' % (left, right))
+    size = min(len(left), len(right))
+    a, b = left[:size], right[:size]
+    return (a > b) - (a < b)
+
+
+def version_from_filename(path):
+    """The version a Unity upgrade package's file name carries, or None."""
+    name = re.split(r'[\\/]', str(path))[-1]
+    match = re.match(r'^Unity-(?:[A-Za-z]+-)*?(\d+(?:\.\d+){2,})', name)
+    return format_version(parse_version(match.group(1))) if match else None
+
+
+def interval_seconds(text):
+    """``h+:mm:ss[.sss]`` (hours unbounded) to seconds, or None."""
+    if not text:
+        return None
+    match = re.match(r'^\s*(\d+):(\d{1,2}):(\d{1,2}(?:\.\d+)?)\s*$', str(text))
+    if not match:
+        return None
+    hours, minutes, seconds = match.groups()
+    return int(hours) * 3600 + int(minutes) * 60 + float(seconds)
+
+
+# -- normalisers --------------------------------------------------------------------------------
+
+def _camel_to_snake(name):
+    return re.sub(r'(?<!^)(?=[A-Z])', '_', name).lower()
+
+
+def health(raw):
+    """The embedded health object with its name."""
+    raw = raw or {}
+    value = raw.get('value')
+    return {
+        'value': value,
+        'name': HEALTH_NAMES.get(value, 'UNKNOWN'),
+        'description_ids': list(raw.get('descriptionIds') or []),
+        'descriptions': list(raw.get('descriptions') or []),
+        'resolution_ids': list(raw.get('resolutionIds') or []),
+        'resolutions': list(raw.get('resolutions') or []),
+    }
+
+
+def health_at_least(health_value, minimum_name):
+    """True when a HealthEnum value is as good as the named minimum (OK or OK_BUT).
+
+    Lower values are better, except UNKNOWN (0), which is never good enough.
+    """
+    if not health_value:
+        return False
+    return health_value <= HEALTH_VALUES[minimum_name]
+
+
+def message(raw):
+    """An upgradeMessage (or error entity) with severity name and one text."""
+    raw = raw or {}
+    severity = raw.get('severity')
+    texts = localized_messages(raw.get('messages'))
+    return {
+        'error_code': None if raw.get('errorCode') is None else str(raw.get('errorCode')),
+        'severity': severity,
+        'severity_name': SEVERITY_NAMES.get(severity),
+        'http_status': raw.get('httpStatus'),
+        'message': ' '.join(texts),
+    }
+
+
+def task(raw):
+    raw = raw or {}
+    status = raw.get('status')
+    return {
+        'caption': raw.get('caption'),
+        'status': status,
+        'status_name': STATUS_NAMES.get(status),
+        'type': raw.get('type'),
+        'creation_time': raw.get('creationTime'),
+        'est_remain_time': raw.get('estRemainTime'),
+        'est_remain_seconds': interval_seconds(raw.get('estRemainTime')),
+    }
+
+
+def current_task(tasks):
+    """The task an upgrade is at: the first not completed one."""
+    for item in tasks:
+        if item['status'] != 2:
+            return item
+    return None
+
+
+def session(raw, resource):
+    raw = raw or {}
+    status = raw.get('status')
+    session_type = raw.get('type')
+    tasks = [task(t) for t in raw.get('tasks') or []]
+    candidate = raw.get('candidate') or {}
+    now = current_task(tasks)
+    return {
+        'id': raw.get('id'),
+        'resource': resource,
+        'type': session_type,
+        'type_name': SESSION_TYPE_NAMES.get(session_type),
+        'status': status,
+        'status_name': STATUS_NAMES.get(status),
+        'caption': raw.get('caption'),
+        'candidate_id': candidate.get('id') if isinstance(candidate, dict) else None,
+        'percent_complete': raw.get('percentComplete'),
+        'creation_time': raw.get('creationTime'),
+        'elapsed_time': raw.get('elapsedTime'),
+        'elapsed_seconds': interval_seconds(raw.get('elapsedTime')),
+        'current_task': now['caption'] if now and status not in TERMINAL_STATUSES else None,
+        'tasks': tasks,
+        'messages': [message(m) for m in raw.get('messages') or []],
+    }
+
+
+def candidate(raw):
+    raw = raw or {}
+    candidate_type = raw.get('type')
+    version = raw.get('version')
+    full = raw.get('fullVersion')
+    return {
+        'id': raw.get('id'),
+        'version': version,
+        'full_version': full,
+        'parsed_version': format_version(parse_version(full) or parse_version(version)),
+        'revision': raw.get('revision'),
+        'release_date': raw.get('releaseDate'),
+        'type': candidate_type,
+        'type_name': CANDIDATE_TYPE_NAMES.get(candidate_type),
+        'reboot_required': raw.get('rebootRequired'),
+        'can_pause_before_reboot': raw.get('canPauseBeforeReboot'),
+    }
+
+
+def _snake_list(items):
+    return [dict((_camel_to_snake(k), v) for k, v in item.items()) if isinstance(item, dict) else item
+            for item in items or []]
+
+
+def installed_software(raw):
+    raw = raw or {}
+    full = raw.get('fullVersion')
+    return {
+        'id': raw.get('id'),
+        'version': raw.get('version'),
+        'full_version': full,
+        'parsed_version': format_version(parse_version(raw.get('id')) or parse_version(full)
+                                         or parse_version(raw.get('version'))),
+        'revision': raw.get('revision'),
+        'release_date': raw.get('releaseDate'),
+        'hot_fixes': list(raw.get('hotFixes') or []),
+        'languages': _snake_list(raw.get('languages')),
+        'package_versions': _snake_list(raw.get('packageVersions')),
+        'drive_firmware': _snake_list(raw.get('driveFirmware')),
+    }
+
+
+def storage_processor(raw):
+    raw = raw or {}
+    model_name = raw.get('modelName')
+    return {
+        'id': raw.get('id'),
+        'name': raw.get('name'),
+        'health': health(raw.get('health')),
+        'is_rescue_mode': raw.get('isRescueMode'),
+        'needs_replacement': raw.get('needsReplacement'),
+        'model': raw.get('model'),
+        'model_name': SP_MODEL_NAMES.get(model_name, model_name),
+        'slot_number': raw.get('slotNumber'),
+        'memory_size_mb': raw.get('memorySize'),
+    }
+
+
+def system(raw_system, raw_basic):
+    raw_system = raw_system or {}
+    raw_basic = raw_basic or {}
+    upgrade_complete = raw_system.get('isUpgradeComplete')
+    return {
+        'id': raw_system.get('id', raw_basic.get('id')),
+        'name': raw_system.get('name', raw_basic.get('name')),
+        'model': raw_system.get('model', raw_basic.get('model')),
+        'serial_number': raw_system.get('serialNumber'),
+        'platform': raw_system.get('platform'),
+        'health': health(raw_system.get('health')),
+        'software_version': raw_basic.get('softwareVersion'),
+        'software_full_version': raw_basic.get('softwareFullVersion'),
+        'api_version': raw_basic.get('apiVersion'),
+        'earliest_api_version': raw_basic.get('earliestApiVersion'),
+        'upgrade_in_progress': None if upgrade_complete is None else not upgrade_complete,
+    }
+
+
+# -- the API ------------------------------------------------------------------------------------
+
+class UpgradeApi:
+    """Typed reads and actions on one array's upgrade resources."""
+
+    def __init__(self, client, sleep=None):
+        self.client = client
+        self.sleep = sleep or time.sleep
+        self._session_resource = None
+
+    # reads
+
+    def _tolerant(self, read, fields):
+        """Read; if the array rejects a field newer OEs added (422), read again without them."""
+        try:
+            return read(fields)
+        except UnityApiError as error:
+            trimmed = tuple(f for f in fields if f not in OPTIONAL_FIELDS)
+            if error.http_status != 422 or trimmed == tuple(fields):
+                raise
+            return read(trimmed)
+
+    def basic_system_info(self, retry=None):
+        return self._tolerant(lambda f: self.client.get_basic_system_info(f, retry=retry),
+                              BASIC_FIELDS)
+
+    def system_raw(self):
+        return self.client.get_instance('system', '0', SYSTEM_FIELDS)
+
+    def system(self):
+        return system(self.system_raw(), self.basic_system_info())
+
+    def installed_software(self):
+        entries = self._tolerant(
+            lambda f: self.client.get_collection('installedSoftwareVersion', f), INSTALLED_FIELDS)
+        return installed_software(entries[0]) if entries else None
+
+    def candidates(self):
+        entries = self._tolerant(
+            lambda f: self.client.get_collection('candidateSoftwareVersion', f), CANDIDATE_FIELDS)
+        return [candidate(e) for e in entries]
+
+    def storage_processors(self):
+        return [storage_processor(e)
+                for e in self.client.get_collection('storageProcessor', SP_FIELDS)]
+
+    @property
+    def session_resource(self):
+        """upgradeSession where the array offers it, else softwareUpgradeSession."""
+        if self._session_resource is None:
+            self.sessions()
+        return self._session_resource
+
+    def sessions(self, retry=None):
+        """Every listed session, old ones included (they persist on the array)."""
+        if self._session_resource is not None:
+            raw = self.client.get_collection(self._session_resource, SESSION_FIELDS, retry=retry)
+            return [session(s, self._session_resource) for s in raw]
+        for resource in SESSION_RESOURCES:
+            try:
+                raw = self.client.get_collection(resource, SESSION_FIELDS, retry=retry)
+            except UnityApiError as error:
+                if error.http_status == 404 and resource != SESSION_RESOURCES[-1]:
+                    continue
+                raise
+            self._session_resource = resource
+            return [session(s, resource) for s in raw]
+        return []  # pragma: no cover - the loop returns or raises
+
+    def get_session(self, session_id, retry=None):
+        raw = self.client.get_instance(self.session_resource, session_id, SESSION_FIELDS, retry=retry)
+        return session(raw, self.session_resource)
+
+    # actions
+
+    def verify_eligibility(self):
+        """Run verifyUpgradeEligibility; returns the normalised messages."""
+        content = self.client.action(self.session_resource, 'verifyUpgradeEligibility')
+        return [message(m) for m in eligibility_messages(content)]
+
+    def create_session(self, body, candidate_id=None, lost_answer_checks=6, lost_answer_delay=5.0):
+        """Create a session; returns ``(session, recovered)``.
+
+        If the answer to the POST is lost after it may have reached the array,
+        the sessions are read again to find the one it created; the POST is never
+        sent twice. ``recovered`` says the session was found that way.
+        """
+        before = set(s['id'] for s in self.sessions())
+        try:
+            new_id = self.client.create(self.session_resource, body)
+        except UnityConnectionError as error:
+            if not error.maybe_applied:
+                raise
+            found = self._find_new_session(before, candidate_id, lost_answer_checks,
+                                           lost_answer_delay)
+            if found is None:
+                raise UnityApiError(
+                    'the answer to creating the upgrade session was lost (%s) and no new session '
+                    'is listed on the array; run the task again: it adopts a session that appears '
+                    'later and never starts a second one' % error.message,
+                    method='POST', path=error.path)
+            return found, True
+        return self.get_session(new_id), False
+
+    def _find_new_session(self, before, candidate_id, checks, delay):
+        for attempt in range(checks):
+            if attempt:
+                self.sleep(delay)
+            try:
+                listed = self.sessions()
+            except UnityConnectionError:
+                continue
+            fresh = [s for s in listed if s['id'] not in before
+                     and (candidate_id is None or s['candidate_id'] == candidate_id)]
+            if fresh:
+                return fresh[-1]
+        return None
+
+    def session_action(self, session_id, action):
+        """resume, cancel or acknowledge one session."""
+        return self.client.action(self.session_resource, action, instance_id=session_id)
+
+
+def eligibility_messages(content):
+    """The upgradeMessage list of a verifyUpgradeEligibility answer, 200 or finished job."""
+    content = content or {}
+    if isinstance(content.get('messages'), list):
+        return content['messages']
+    nested = content.get('parametersOut')
+    if isinstance(nested, dict) and isinstance(nested.get('messages'), list):
+        return nested['messages']
+    return []
+
+
+def active_session(sessions):
+    """The one session that is not over, or None (the newest if an array lists several)."""
+    active = [s for s in sessions if s['status'] not in TERMINAL_STATUSES]
+    return active[-1] if active else None

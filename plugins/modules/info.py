@@ -1,0 +1,418 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, unity.upgrade contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: info
+short_description: Read a Unity array's system, software and upgrade state
+version_added: 1.0.0
+description:
+  - Reads what an upgrade decision needs from a Dell EMC Unity array through the Unisphere REST API;
+    the system and its health, the installed software, upgrade candidates, upgrade sessions and the storage processors.
+  - Health and status values are returned as numbers and as names.
+  - Sends no request that changes the array.
+author:
+  - unity.upgrade contributors
+options:
+  gather_subset:
+    description:
+      - What to read. V(all) reads everything.
+      - V(sessions) reads from C(upgradeSession), or from C(softwareUpgradeSession) on arrays that only offer that;
+        RV(session_resource) says which.
+    type: list
+    elements: str
+    choices: [all, system, software, candidates, sessions, storage_processors]
+    default: [all]
+extends_documentation_fragment:
+  - unity.upgrade.connection
+  - unity.upgrade.attributes
+  - unity.upgrade.attributes.INFO_MODULE
+'''
+
+EXAMPLES = r'''
+- name: Read everything about the array
+  unity.upgrade.info:
+    unispherehost: unity01.example.com
+    username: admin
+    password: "{{ vault_unity_password }}"
+    ca_path: /etc/pki/unity-ca.pem
+  register: unity
+
+- name: Show the software version and health
+  ansible.builtin.debug:
+    msg: "{{ unity.system.model }} runs {{ unity.system.software_version }}, health {{ unity.system.health.name }}"
+
+- name: Only the sessions, connection from module_defaults and UNITY_* environment variables
+  module_defaults:
+    group/unity.upgrade.unity:
+      ca_path: /etc/pki/unity-ca.pem
+  unity.upgrade.info:
+    gather_subset: [sessions]
+  register: unity_sessions
+
+- name: Stop when an upgrade is already running
+  ansible.builtin.assert:
+    that: unity_sessions.active_session is none
+    fail_msg: "Session {{ unity_sessions.active_session.id }} is {{ unity_sessions.active_session.status_name }}"
+'''
+
+RETURN = r'''
+gathered:
+  description: The subsets that were read.
+  returned: always
+  type: list
+  elements: str
+  sample: [system, software, candidates, sessions, storage_processors]
+system:
+  description: The system. From the C(system) and C(basicSystemInfo) resources.
+  returned: when O(gather_subset) includes V(system)
+  type: dict
+  contains:
+    id:
+      description: Always C(0).
+      type: str
+      returned: always
+    name:
+      description: System name.
+      type: str
+      returned: always
+      sample: APM00213404195
+    model:
+      description: Model.
+      type: str
+      returned: always
+      sample: Unity 480
+    serial_number:
+      description: Serial number.
+      type: str
+      returned: always
+    platform:
+      description: Platform.
+      type: str
+      returned: always
+    health:
+      description: System health.
+      type: dict
+      returned: always
+      contains:
+        value:
+          description: HealthEnum value.
+          type: int
+          returned: always
+          sample: 5
+        name:
+          description: HealthEnum name, one of V(UNKNOWN), V(OK), V(OK_BUT), V(DEGRADED), V(MINOR), V(MAJOR),
+            V(CRITICAL), V(NON_RECOVERABLE).
+          type: str
+          returned: always
+          sample: OK
+        description_ids:
+          description: Ids of the health descriptions.
+          type: list
+          elements: str
+          returned: always
+        descriptions:
+          description: What the array says about its health.
+          type: list
+          elements: str
+          returned: always
+        resolution_ids:
+          description: Ids of the suggested resolutions.
+          type: list
+          elements: str
+          returned: always
+        resolutions:
+          description: Suggested resolutions (help links).
+          type: list
+          elements: str
+          returned: always
+    software_version:
+      description: Installed software version (three parts).
+      type: str
+      returned: always
+      sample: 5.2.0
+    software_full_version:
+      description: Full version text; null on arrays older than about 5.1.2.
+      type: str
+      returned: always
+      sample: Unity 5.2.0.0 (Release, Build 173, 2022-11-10 10:00:00, 5.2.0.0.5.173)
+    api_version:
+      description: REST API version.
+      type: str
+      returned: always
+      sample: '12.0'
+    earliest_api_version:
+      description: Oldest REST API version still supported.
+      type: str
+      returned: always
+    upgrade_in_progress:
+      description: True while an upgrade runs (configuration changes are refused then).
+      type: bool
+      returned: always
+software:
+  description: The installed software (C(installedSoftwareVersion)).
+  returned: when O(gather_subset) includes V(software)
+  type: dict
+  contains:
+    id:
+      description: Six-part version.
+      type: str
+      returned: always
+      sample: 5.2.0.0.5.173
+    version:
+      description: Version.
+      type: str
+      returned: always
+      sample: 5.2.0
+    full_version:
+      description: Full version text.
+      type: str
+      returned: always
+    parsed_version:
+      description: The most precise version found, dotted.
+      type: str
+      returned: always
+      sample: 5.2.0.0.5.173
+    revision:
+      description: Revision.
+      type: int
+      returned: always
+    release_date:
+      description: Release date.
+      type: str
+      returned: always
+    hot_fixes:
+      description: Installed hot fixes.
+      type: list
+      elements: str
+      returned: always
+    languages:
+      description: Installed language packs (name, version).
+      type: list
+      elements: dict
+      returned: always
+    package_versions:
+      description: Package versions (name, version).
+      type: list
+      elements: dict
+      returned: always
+    drive_firmware:
+      description: Drive firmware bundles (name, version, release_date, upgradable_drive_count, estimated_time, is_newer_version).
+      type: list
+      elements: dict
+      returned: always
+candidates:
+  description: Upgrade candidates uploaded to the array (it holds at most one).
+  returned: when O(gather_subset) includes V(candidates)
+  type: list
+  elements: dict
+  contains:
+    id:
+      description: Candidate id, to pass to M(unity.upgrade.upgrade_session).
+      type: str
+      returned: always
+    version:
+      description: Version.
+      type: str
+      returned: always
+      sample: 5.3.0.0.5.120
+    full_version:
+      description: Full version text.
+      type: str
+      returned: always
+    parsed_version:
+      description: The most precise version found, dotted.
+      type: str
+      returned: always
+    revision:
+      description: Revision.
+      type: int
+      returned: always
+    release_date:
+      description: Release date.
+      type: str
+      returned: always
+    type:
+      description: UpgradeTypeEnum value.
+      type: int
+      returned: always
+    type_name:
+      description: V(software), V(firmware) or V(language_pack).
+      type: str
+      returned: always
+    reboot_required:
+      description: Whether both SPs reboot (one at a time).
+      type: bool
+      returned: always
+    can_pause_before_reboot:
+      description: Whether the upgrade can pause before the first reboot.
+      type: bool
+      returned: always
+sessions:
+  description: Upgrade sessions listed by the array, old ones included.
+  returned: when O(gather_subset) includes V(sessions)
+  type: list
+  elements: dict
+  contains:
+    id:
+      description: Session id.
+      type: str
+      returned: always
+      sample: Upgrade_5.3.0.120
+    resource:
+      description: The REST resource the session was read from.
+      type: str
+      returned: always
+    type:
+      description: UpgradeSessionTypeEnum value.
+      type: int
+      returned: always
+    type_name:
+      description: V(upgrade), V(health_check), V(storageprocessor_upgrade) or V(offline_storageprocessor_upgrade).
+      type: str
+      returned: always
+    status:
+      description: UpgradeStatusEnum value.
+      type: int
+      returned: always
+    status_name:
+      description: V(not_started), V(in_progress), V(completed), V(failed), V(failed_lock), V(cancelled), V(paused),
+        V(acknowledged), V(waiting_for_user) or V(paused_lock).
+      type: str
+      returned: always
+    caption:
+      description: Caption.
+      type: str
+      returned: always
+    candidate_id:
+      description: Id of the candidate being installed.
+      type: str
+      returned: always
+    percent_complete:
+      description: Percent complete.
+      type: int
+      returned: always
+    creation_time:
+      description: When the session started.
+      type: str
+      returned: always
+    elapsed_time:
+      description: Time the session has run (h+:mm:ss.sss).
+      type: str
+      returned: always
+    elapsed_seconds:
+      description: The same in seconds.
+      type: float
+      returned: always
+    current_task:
+      description: Caption of the task in progress, null when the session is over.
+      type: str
+      returned: always
+    tasks:
+      description: Tasks (caption, status, status_name, type, creation_time, est_remain_time, est_remain_seconds).
+      type: list
+      elements: dict
+      returned: always
+    messages:
+      description: Messages (error_code, severity, severity_name, http_status, message).
+      type: list
+      elements: dict
+      returned: always
+active_session:
+  description: The session that is not over (not completed, cancelled or acknowledged), or null.
+  returned: when O(gather_subset) includes V(sessions)
+  type: dict
+session_resource:
+  description: V(upgradeSession), or V(softwareUpgradeSession) on arrays that only offer that.
+  returned: when O(gather_subset) includes V(sessions)
+  type: str
+storage_processors:
+  description: The storage processors.
+  returned: when O(gather_subset) includes V(storage_processors)
+  type: list
+  elements: dict
+  contains:
+    id:
+      description: SP id.
+      type: str
+      returned: always
+      sample: spa
+    name:
+      description: SP name.
+      type: str
+      returned: always
+      sample: SP A
+    health:
+      description: Health, shaped like RV(system.health).
+      type: dict
+      returned: always
+    is_rescue_mode:
+      description: Whether the SP is in service (rescue) mode.
+      type: bool
+      returned: always
+    needs_replacement:
+      description: Whether the SP needs replacement.
+      type: bool
+      returned: always
+    model:
+      description: Model text.
+      type: str
+      returned: always
+    model_name:
+      description: SPModelNameEnum name.
+      type: str
+      returned: always
+    slot_number:
+      description: Slot.
+      type: int
+      returned: always
+    memory_size_mb:
+      description: Memory in MB.
+      type: int
+      returned: always
+'''
+
+from ansible_collections.unity.upgrade.plugins.module_utils.module import UnityModule
+from ansible_collections.unity.upgrade.plugins.module_utils.upgrade import UpgradeApi, active_session
+
+SUBSETS = ('system', 'software', 'candidates', 'sessions', 'storage_processors')
+
+
+def gather(unity):
+    wanted = unity.params['gather_subset']
+    subsets = list(SUBSETS) if 'all' in wanted else [s for s in SUBSETS if s in wanted]
+    api = UpgradeApi(unity.client)
+    result = {'changed': False, 'gathered': subsets}
+    if 'system' in subsets:
+        result['system'] = api.system()
+    if 'software' in subsets:
+        result['software'] = api.installed_software()
+    if 'candidates' in subsets:
+        result['candidates'] = api.candidates()
+    if 'sessions' in subsets:
+        sessions = api.sessions()
+        result['sessions'] = sessions
+        result['active_session'] = active_session(sessions)
+        result['session_resource'] = api.session_resource
+    if 'storage_processors' in subsets:
+        result['storage_processors'] = api.storage_processors()
+    return result
+
+
+def main():
+    unity = UnityModule(
+        argument_spec=dict(
+            gather_subset=dict(type='list', elements='str', default=['all'],
+                               choices=['all'] + list(SUBSETS)),
+        ),
+        supports_check_mode=True,
+    )
+    unity.run(gather)
+
+
+if __name__ == '__main__':
+    main()
