@@ -5,8 +5,9 @@
 """Shared fixtures of the e2e tests: the simulator (through its CLI contract only)
 and ansible-playbook runs against it with the collection installed.
 
-- ``collections_path``: a collections tree holding this checkout as unity.upgrade
-  (``$UNITY_COLLECTIONS_PATH`` if the Makefile built one, else a copy made here).
+- ``collections_path``: a collections tree holding unity.upgrade (the one
+  ``$UNITY_COLLECTIONS_PATH`` or ``$ANSIBLE_COLLECTIONS_PATH`` names if it has it,
+  as ``make e2e`` does with the installed tarball; else a copy of this checkout).
 - ``start_sim(**options)``: starts ``python -m unity_sim`` with CLI options, reads
   its ready line, and returns a ``Sim`` (arrays, ca_file, admin helpers); stopped
   at the end of the test.
@@ -148,9 +149,10 @@ def sim(tmp_path_factory):
 
 @pytest.fixture(scope='session')
 def collections_path(tmp_path_factory):
-    prepared = os.environ.get('UNITY_COLLECTIONS_PATH')
-    if prepared:
-        return prepared
+    # make e2e installs the built tarball and exports its path: test the artifact.
+    for prepared in (os.environ.get('UNITY_COLLECTIONS_PATH'), os.environ.get('ANSIBLE_COLLECTIONS_PATH')):
+        if prepared and os.path.isdir(os.path.join(prepared, 'ansible_collections', 'unity', 'upgrade')):
+            return prepared
     root = str(tmp_path_factory.mktemp('collections'))
     target = os.path.join(root, 'ansible_collections', 'unity', 'upgrade')
     os.makedirs(target)
