@@ -12,14 +12,20 @@ one-line ``fail_json(msg=..., error_code=..., http_status=...)``.
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import time
+
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
 from ansible_collections.unity.upgrade.plugins.module_utils.rest import (
     HAS_REQUESTS,
     REQUESTS_IMPORT_ERROR,
+    RETRYABLE_STATUSES,
     RetryPolicy,
     UnityApiError,
+    UnityAuthError,
+    UnityConnectionError,
     UnityRestClient,
+    UnityTLSError,
 )
 
 
@@ -58,6 +64,11 @@ class UnityModule:
                                     **kwargs)
         self.params = self.module.params
         self._client = None
+        # Seconds the first login may wait for an unreachable API; a module that
+        # waits through SP reboots sets it so that starting mid-reboot is no failure.
+        self.login_tolerance = 0
+        self.sleep = time.sleep
+        self.clock = time.monotonic
         if not HAS_REQUESTS:
             self.module.fail_json(msg=missing_required_lib('requests'),
                                   exception=str(REQUESTS_IMPORT_ERROR))
@@ -95,8 +106,25 @@ class UnityModule:
                 request_timeout=self.params['request_timeout'],
                 retry_policy=RetryPolicy(),
             )
-            self._client.login()
+            self._login(self._client)
         return self._client
+
+    def _login(self, client):
+        """Log in; within login_tolerance, an unreachable or restarting API is waited for."""
+        deadline = self.clock() + self.login_tolerance
+        delay = 2.0
+        while True:
+            try:
+                client.login()
+                return
+            except (UnityTLSError, UnityAuthError):
+                raise
+            except UnityApiError as error:
+                transient = isinstance(error, UnityConnectionError) or error.http_status in RETRYABLE_STATUSES
+                if not transient or self.clock() + delay > deadline:
+                    raise
+            self.sleep(delay)
+            delay = min(delay * 2, 30.0)
 
     def close(self):
         if self._client is not None:
@@ -112,6 +140,9 @@ class UnityModule:
         if isinstance(error, UnityApiError):
             details.setdefault('error_code', error.error_code)
             details.setdefault('http_status', error.http_status)
+            # Lets a role tell "the array is away (rebooting?)" from "the array said no".
+            details.setdefault('api_unreachable', isinstance(error, UnityConnectionError)
+                               and not isinstance(error, UnityTLSError))
             if error.messages:
                 details.setdefault('messages', error.messages)
             self.fail(error.message, **details)
