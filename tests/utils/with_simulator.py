@@ -1,0 +1,239 @@
+#!/usr/bin/env python
+# -*- coding: utf-8 -*-
+"""Run a command against a freshly started Unisphere simulator, and always stop the simulator.
+
+    python tests/utils/with_simulator.py [options] -- COMMAND [ARG ...]
+
+Starts `python -m unity_sim --arrays N --port 0 --admin-port 0 ...` (PYTHONPATH=tests, the
+interface of design section 5) with this script's interpreter, waits for its ready line
+(one line of JSON on stdout), writes what the command needs from that line, runs the
+command, then stops the simulator (SIGTERM, then SIGKILL) whatever happened: success,
+failure, Ctrl-C or SIGTERM. Exits with the command's exit status.
+
+Written from the ready line (each only when asked):
+  --ready-file PATH          the ready line itself (JSON)
+  --integration-config PATH  ansible-test's integration_config.yml: unity_sim_admin,
+                             unity_sim_ca_file, unity_sim_arrays (name, host, port,
+                             username, password)
+  --inventory PATH           an Ansible inventory: group `unity` with one host per array
+                             (ansible_host, unity_upgrade_port/_username/_password/
+                             _ca_path/_validate_certs, connection local, and this
+                             interpreter as ansible_python_interpreter)
+The command's environment also gets UNITY_SIM_ADMIN, UNITY_SIM_CA_FILE, UNITY_SIM_ARRAYS
+(JSON), UNITY_SIM_READY_FILE when written, and UNITY_CA_PATH (one CA signs every array).
+The simulator's own output goes to --log (default build/unity_sim.log); its tail is printed
+when the command fails.
+"""
+from __future__ import annotations
+
+import argparse
+import collections
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TESTS_DIR = os.path.dirname(HERE)
+REPO = os.path.dirname(TESTS_DIR)
+
+
+class Stop(Exception):
+    """SIGTERM/SIGHUP received: unwind and clean up."""
+
+
+def parse_args(argv):
+    if "--" not in argv:
+        sys.exit("with_simulator: usage: with_simulator.py [options] -- COMMAND [ARG ...]")
+    split = argv.index("--")
+    own, command = argv[:split], argv[split + 1:]
+    p = argparse.ArgumentParser(prog="with_simulator.py", description=__doc__.split("\n\n", maxsplit=1)[0])
+    p.add_argument("--arrays", type=int, default=1)
+    p.add_argument("--time-scale", default=None)
+    p.add_argument("--scenario", default=None)
+    p.add_argument("--sim-arg", action="append", default=[], help="extra simulator argument (repeatable)")
+    p.add_argument("--ready-file")
+    p.add_argument("--integration-config")
+    p.add_argument("--inventory")
+    p.add_argument("--log", default=os.path.join(REPO, "build", "unity_sim.log"))
+    p.add_argument("--ready-timeout", type=float, default=90.0)
+    args = p.parse_args(own)
+    if not command:
+        p.error("no command after --")
+    return args, command
+
+
+def dump_yaml(data, path, header):
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    try:
+        import yaml  # pylint: disable=import-outside-toplevel
+        text = yaml.safe_dump(data, default_flow_style=False, sort_keys=False)
+    except ImportError:  # JSON is YAML too
+        text = json.dumps(data, indent=2) + "\n"
+    with open(path, "w", encoding="utf-8") as out:
+        out.write("# %s\n---\n%s" % (header, text))
+
+
+def start_simulator(args, log):
+    cmd = [sys.executable, "-u", "-m", "unity_sim", "--arrays", str(args.arrays), "--port", "0", "--admin-port", "0"]
+    if args.time_scale is not None:
+        cmd += ["--time-scale", str(args.time_scale)]
+    if args.scenario:
+        cmd += ["--scenario", args.scenario]
+    cmd += args.sim_arg
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (TESTS_DIR, env.get("PYTHONPATH")) if p)
+    print("with_simulator: starting %s" % " ".join(cmd[1:]), flush=True)
+    log.write("$ PYTHONPATH=%s %s\n" % (TESTS_DIR, " ".join(cmd)))
+    log.flush()
+    return subprocess.Popen(cmd, cwd=REPO, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=log, start_new_session=True)
+
+
+def wait_ready(proc, log, timeout):
+    """Return the parsed ready line; everything the simulator prints goes to the log."""
+    ready = {}
+    got = threading.Event()
+
+    def pump():
+        for raw in proc.stdout:
+            line = raw.decode("utf-8", "replace")
+            log.write(line)
+            log.flush()
+            if not got.is_set():
+                try:
+                    data = json.loads(line)
+                except ValueError:
+                    continue
+                if isinstance(data, dict) and "arrays" in data:
+                    ready.update(data)
+                    got.set()
+        got.set()
+
+    threading.Thread(target=pump, daemon=True).start()
+    deadline = time.monotonic() + timeout
+    while not got.wait(0.2):
+        if time.monotonic() > deadline:
+            break
+    if not ready:
+        raise RuntimeError("the simulator %s within %ds" % (
+            "exited (status %s)" % proc.poll() if proc.poll() is not None else "printed no ready line", timeout))
+    return ready
+
+
+def stop_process(proc, name, grace=15.0):
+    if proc is None or proc.poll() is not None:
+        return
+    try:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(grace)
+    except subprocess.TimeoutExpired:
+        print("with_simulator: %s ignored SIGTERM for %ds, killing it" % (name, grace), file=sys.stderr)
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        proc.wait()
+    except ProcessLookupError:
+        pass
+
+
+def tail(path, lines=40):
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            return "".join(collections.deque(f, lines))
+    except OSError:
+        return ""
+
+
+def write_outputs(args, ready):
+    arrays = [{k: a.get(k) for k in ("name", "host", "port", "username", "password")} for a in ready["arrays"]]
+    ca_file = ready.get("ca_file")
+    env = {
+        "UNITY_SIM_ADMIN": str(ready.get("admin", "")),
+        "UNITY_SIM_CA_FILE": str(ca_file or ""),
+        "UNITY_SIM_ARRAYS": json.dumps(arrays),
+    }
+    if ca_file:
+        env["UNITY_CA_PATH"] = ca_file
+    if args.ready_file:
+        os.makedirs(os.path.dirname(os.path.abspath(args.ready_file)), exist_ok=True)
+        with open(args.ready_file, "w", encoding="utf-8") as f:
+            json.dump(ready, f)
+            f.write("\n")
+        env["UNITY_SIM_READY_FILE"] = os.path.abspath(args.ready_file)
+    if args.integration_config:
+        dump_yaml({"unity_sim_admin": ready.get("admin"), "unity_sim_ca_file": ca_file, "unity_sim_arrays": arrays},
+                  args.integration_config, "generated by tests/utils/with_simulator.py from the simulator's ready line")
+    if args.inventory:
+        hosts = {}
+        for a in arrays:
+            hosts[a["name"]] = {
+                "ansible_host": a["host"],
+                "unity_upgrade_port": a["port"],
+                "unity_upgrade_username": a["username"],
+                "unity_upgrade_password": a["password"],
+            }
+        inventory = {"all": {
+            "vars": {"unity_sim_admin": ready.get("admin"), "unity_sim_ca_file": ca_file},
+            "children": {"unity": {
+                "vars": {
+                    "ansible_connection": "local",
+                    "ansible_python_interpreter": sys.executable,
+                    "unity_upgrade_validate_certs": True,
+                    "unity_upgrade_ca_path": ca_file,
+                },
+                "hosts": hosts,
+            }},
+        }}
+        dump_yaml(inventory, args.inventory, "simulated Unity arrays; generated by tests/utils/with_simulator.py")
+    return env
+
+
+def main(argv):
+    args, command = parse_args(argv)
+
+    def on_signal(signum, _frame):
+        raise Stop(signal.Signals(signum).name)
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGHUP, on_signal)
+    os.makedirs(os.path.dirname(os.path.abspath(args.log)), exist_ok=True)
+    sim = child = None
+    rc = 1
+    with open(args.log, "w", encoding="utf-8") as log:
+        try:
+            sim = start_simulator(args, log)
+            ready = wait_ready(sim, log, args.ready_timeout)
+            print("with_simulator: ready: admin %s, %d array(s): %s" % (
+                ready.get("admin"), len(ready["arrays"]),
+                ", ".join("%s=%s:%s" % (a.get("name"), a.get("host"), a.get("port")) for a in ready["arrays"])), flush=True)
+            env = dict(os.environ)
+            env.update(write_outputs(args, ready))
+            print("with_simulator: running %s" % " ".join(command), flush=True)
+            child = subprocess.Popen(command, env=env)
+            rc = child.wait()
+        except (Stop, KeyboardInterrupt) as exc:
+            print("with_simulator: interrupted (%s), stopping" % (exc or "SIGINT"), file=sys.stderr)
+            rc = 130
+        except (RuntimeError, OSError) as exc:
+            print("with_simulator: %s" % exc, file=sys.stderr)
+            rc = 1
+        finally:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
+            stop_process(child, "the command")
+            stop_process(sim, "the simulator")
+    if rc != 0:
+        print("with_simulator: exit status %s; simulator log %s ends with:\n%s" % (rc, args.log, tail(args.log)),
+              file=sys.stderr)
+    else:
+        print("with_simulator: simulator stopped", flush=True)
+    return rc
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
