@@ -44,6 +44,10 @@ REPO = os.path.dirname(TESTS_DIR)
 class Stop(Exception):
     """SIGTERM/SIGHUP received: unwind and clean up."""
 
+    def __init__(self, signum):
+        super().__init__(signal.Signals(signum).name)
+        self.status = 128 + signum
+
 
 def parse_args(argv):
     if "--" not in argv:
@@ -119,8 +123,11 @@ def wait_ready(proc, log, timeout):
         if time.monotonic() > deadline:
             break
     if not ready:
-        raise RuntimeError("the simulator %s within %ds" % (
-            "exited (status %s)" % proc.poll() if proc.poll() is not None else "printed no ready line", timeout))
+        try:
+            status = proc.wait(2)
+        except subprocess.TimeoutExpired:
+            raise RuntimeError("the simulator printed no ready line within %ds" % timeout) from None
+        raise RuntimeError("the simulator exited (status %s) without printing its ready line" % status)
     return ready
 
 
@@ -197,7 +204,7 @@ def main(argv):
     args, command = parse_args(argv)
 
     def on_signal(signum, _frame):
-        raise Stop(signal.Signals(signum).name)
+        raise Stop(signum)
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGHUP, on_signal)
@@ -218,7 +225,7 @@ def main(argv):
             rc = child.wait()
         except (Stop, KeyboardInterrupt) as exc:
             print("with_simulator: interrupted (%s), stopping" % (exc or "SIGINT"), file=sys.stderr)
-            rc = 130
+            rc = getattr(exc, "status", 128 + signal.SIGINT)
         except (RuntimeError, OSError) as exc:
             print("with_simulator: %s" % exc, file=sys.stderr)
             rc = 1
