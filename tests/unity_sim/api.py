@@ -1,0 +1,267 @@
+"""The REST dispatcher of one array: outages and faults first, then the header and auth rules,
+then the routes.
+
+Order of checks for every request:
+
+1. API gone (SP reboot outage, ``refuse``/``reset`` fault): the connection is reset, no answer.
+2. ``slow`` faults and ``latency_ms`` delay the answer (real milliseconds).
+3. Services restarting after an SP reboot: 503 with Apache's HTML "Service Unavailable" page
+   (``text/html``, not JSON: what a proxy in front of a not-yet-started REST service sends).
+   ``503`` faults and ``flaky_503`` answer 503 with the JSON error entity instead.
+4. ``GET /index.html`` (the redirect target) and basicSystemInfo queries need neither header nor auth.
+5. Without ``X-EMC-REST-CLIENT: true``: 302 to ``/index.html``, empty body.
+6. A ``401`` fault: 401. Then the login session (cookie, else Basic credentials -> a new session),
+   else 401; POST and DELETE need the session's ``EMC-CSRF-TOKEN``, else 401.
+"""
+
+import logging
+import time
+from urllib.parse import unquote
+
+from . import catalog as C
+from .auth import cookie_from, credentials_match, csrf_matches, parse_basic
+from .errors import ApiError, error_entity
+from .httpio import Response
+from .query import Query, envelope, parse_params
+from .resources import TYPES, UNAUTHENTICATED, Context
+from .uploads import handle_upload
+
+log = logging.getLogger("unity_sim.api")
+
+UNAVAILABLE_HTML = (b"<!DOCTYPE HTML PUBLIC \"-//IETF//DTD HTML 2.0//EN\">\n<html><head>\n"
+                    b"<title>503 Service Unavailable</title>\n</head><body>\n"
+                    b"<h1>Service Unavailable</h1>\n<p>The server is temporarily unable to service "
+                    b"your request due to maintenance downtime or capacity problems. Please try "
+                    b"again later.</p>\n</body></html>\n")
+INDEX_HTML = (b"<!DOCTYPE html><html><head><title>Unisphere</title></head><body>"
+              b"<p>Unisphere (simulated). REST clients send X-EMC-REST-CLIENT: true.</p>"
+              b"</body></html>\n")
+HTML = "text/html; charset=iso-8859-1"
+
+
+class RestApi:
+    def __init__(self, array):
+        self.array = array
+        self.clock = array.clock
+
+    # --- helpers ---------------------------------------------------------------------------------
+
+    def iso(self, t=None):
+        return self.clock.iso(t)
+
+    def error(self, exc, req=None):
+        resp = Response.json(exc.http_status, exc.entity(self.iso()), headers=list(exc.headers.items()))
+        if req is not None:
+            resp.headers.extend(self.session_headers(req))
+        return resp
+
+    def plain_drop(self, note):
+        return Response.drop(note)
+
+    @staticmethod
+    def session_headers(req):
+        if req.login is None:
+            return []
+        headers = [("EMC-CSRF-TOKEN", req.login.csrf)]
+        if req.new_login:
+            headers.append(("Set-Cookie", req.login.set_cookie_header()))
+        return headers
+
+    def ok(self, req, status, obj=None):
+        if obj is None:
+            return Response.empty(status, self.session_headers(req))
+        return Response.json(status, obj, self.session_headers(req))
+
+    # --- entry point -----------------------------------------------------------------------------
+
+    def handle(self, req):
+        array = self.array
+        now = self.clock.now()
+        with array.lock:
+            array.tick(now)
+            phase = array.phase(now)
+            faults = array.active_faults(now)
+            latency = array.scenario["latency_ms"]
+        kinds = {f["kind"] for f in faults}
+        if phase == "down":
+            return Response.drop("outage")
+        if kinds & {"refuse", "reset"}:
+            return Response.drop("fault")
+        delay = latency + sum(f["delay_ms"] for f in faults if f["kind"] == "slow")
+        if delay:
+            time.sleep(delay / 1000.0)
+        if phase == "restarting":
+            return Response(503, UNAVAILABLE_HTML, HTML, note="services restarting")
+        with array.lock:
+            flaky = array.flaky()
+        if "503" in kinds or flaky:
+            return self.error(ApiError(C.E_UNAVAILABLE))
+        try:
+            return self.route(req, kinds, now)
+        except ApiError as exc:
+            return self.error(exc, req)
+        except OverflowError:
+            return self.error(ApiError(C.E_TOO_LARGE), req)
+
+    def route(self, req, kinds, now):
+        segs = [unquote(s) for s in req.path.strip("/").split("/")] if req.path.strip("/") else []
+        method = req.method
+        if segs in ([], ["index.html"]) and method in ("GET", "HEAD"):
+            return Response(200, INDEX_HTML, HTML)
+        if (method == "GET" and len(segs) >= 3 and segs[0] == "api" and segs[2] in UNAUTHENTICATED
+                and segs[1] in ("types", "instances")):
+            return self.read(req, segs, now)
+        if req.headers.get("X-EMC-REST-CLIENT", "").strip().lower() != "true":
+            return Response(302, b"", None, headers=[("Location", "/index.html")])
+        if "401" in kinds:
+            raise ApiError(C.E_NO_SESSION)
+        self.authenticate(req, now)
+        if method in ("POST", "DELETE") and not csrf_matches(req.login,
+                                                             req.headers.get("EMC-CSRF-TOKEN")):
+            raise ApiError(C.E_CSRF)
+        if segs == ["upload", "files", "types", "candidateSoftwareVersion"]:
+            if method != "POST":
+                raise ApiError(C.E_METHOD)
+            return handle_upload(self, req)
+        if len(segs) < 3 or segs[0] != "api" or segs[1] not in ("types", "instances"):
+            raise ApiError(C.E_NOT_FOUND)
+        if method == "GET":
+            return self.read(req, segs, now)
+        if method == "POST":
+            return self.write(req, segs, now)
+        self.typedef(segs[2])
+        raise ApiError(C.E_METHOD)
+
+    def authenticate(self, req, now):
+        array = self.array
+        cookie = cookie_from(req.headers)
+        with array.lock:
+            login = array.logins.lookup(cookie, now, array.scenario["idle_timeout"])
+            if login is not None:
+                req.login = login
+                return
+            creds = parse_basic(req.headers.get("Authorization"))
+            if creds is None:
+                raise ApiError(C.E_NO_SESSION)
+            if not credentials_match(creds, array.username, array.password):
+                raise ApiError(C.E_AUTH_FAILED)
+            req.login = array.logins.create(creds[0], now)
+            req.new_login = True
+
+    def typedef(self, name):
+        typedef = TYPES.get(name)
+        if typedef is None or not self.array.offers(name):
+            raise ApiError(C.E_NOT_FOUND)
+        return typedef
+
+    # --- reads -----------------------------------------------------------------------------------
+
+    def read(self, req, segs, now):
+        typedef = self.typedef(segs[2])
+        params = parse_params(req.query)
+        with self.array.lock:
+            ctx = Context(now, self.iso, req.login)
+            contents = typedef.instances(self.array, ctx)
+
+            def resolve(type_name, iid):
+                target = TYPES.get(type_name)
+                if target is None:
+                    return None
+                return next((c for c in target.instances(self.array, ctx) if c.get("id") == iid), None)
+
+            query = Query(typedef, params, resolve)
+            if segs[1] == "types" and segs[3:] == ["instances"]:
+                return self.ok(req, 200, query.collection(contents, req.base_url, self.iso(now)))
+            if segs[1] == "instances" and len(segs) == 4:
+                content = self.find(typedef, contents, segs[3])
+                return self.ok(req, 200, query.instance(content, req.base_url, self.iso(now)))
+        raise ApiError(C.E_NOT_FOUND)
+
+    @staticmethod
+    def find(typedef, contents, iid):
+        if iid.startswith("name:") and typedef.by_name:
+            name = iid[5:]
+            found = next((c for c in contents if c.get("name") == name), None)
+        else:
+            found = next((c for c in contents if c.get("id") == iid), None)
+        if found is None:
+            raise ApiError(C.E_NOT_FOUND)
+        return found
+
+    # --- writes ----------------------------------------------------------------------------------
+
+    def body(self, req):
+        try:
+            return req.json()
+        except (ValueError, UnicodeDecodeError):
+            raise ApiError(C.E_BAD_BODY)
+
+    def write(self, req, segs, now):
+        typedef = self.typedef(segs[2])
+        name = typedef.name
+        sessions = name in C.SESSION_RESOURCES
+        if segs[1] == "types" and segs[3:] == ["instances"]:
+            if not sessions:
+                raise ApiError(C.E_METHOD)
+            return self.create(req, name, self.body(req), now)
+        if segs[1] == "types" and len(segs) == 5 and segs[3] == "action":
+            body = self.body(req)
+            if name == "loginSessionInfo" and segs[4] == "logout":
+                with self.array.lock:
+                    self.array.logins.drop(req.login)
+                return Response.empty(204)
+            if sessions and segs[4] == "verifyUpgradeEligibility":
+                return self.eligibility(req, name, body, now)
+            raise ApiError(C.E_NOT_FOUND)
+        if segs[1] == "instances" and len(segs) == 6 and segs[4] == "action" and sessions:
+            self.body(req)
+            return self.session_action(req, name, segs[3], segs[5], now)
+        if segs[1] == "instances" and len(segs) == 4:
+            with self.array.lock:
+                self.find(typedef, typedef.instances(self.array, Context(now, self.iso)), segs[3])
+            raise ApiError(C.E_METHOD)
+        raise ApiError(C.E_NOT_FOUND)
+
+    def create(self, req, name, body, now):
+        array = self.array
+        with array.lock:
+            array.tick(now)
+            session = array.create_session(name, body, now)
+            lose = array.take_oneshot("lose_create_response")
+        log.info("%s: created %s via %s", array.name, session.id, name)
+        if lose:
+            return Response.drop("create response lost")
+        return self.ok(req, 201, envelope("%sapi/instances/%s" % (req.base_url, name), self.iso(now),
+                                          {"id": session.id}, "/%s" % session.id))
+
+    def eligibility(self, req, name, body, now):
+        array = self.array
+        params = parse_params(req.query)
+        with array.lock:
+            messages = array.eligibility_messages()
+            asynchronous = params.get("timeout") == "0" or array.scenario["eligibility_async"]
+            if asynchronous:
+                job = array.jobs.add("%s.verifyUpgradeEligibility" % name,
+                                     "job.upgradeservice.job.VerifyUpgradeEligibility", now, messages)
+                return self.ok(req, 202, job.content(now, self.iso))
+        base = "%sapi/types/%s/action/verifyUpgradeEligibility" % (req.base_url, name)
+        return self.ok(req, 200, envelope(base, self.iso(now), {"messages": messages}))
+
+    def session_action(self, req, name, sid, action, now):
+        array = self.array
+        with array.lock:
+            array.tick(now)
+            session = array.find_session(sid)
+            if action == "resume":
+                array.resume_session(session, now)
+            elif action == "cancel" and name == "upgradeSession":
+                array.cancel_session(session, now)
+            elif action == "acknowledge" and name == "upgradeSession":
+                array.acknowledge_session(session)
+            else:
+                raise ApiError(C.E_NOT_FOUND)
+        log.info("%s: %s %s", array.name, action, sid)
+        return self.ok(req, 204)
+
+
+__all__ = ["RestApi", "error_entity"]

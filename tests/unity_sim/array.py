@@ -1,0 +1,258 @@
+"""One simulated array: its state, its scenario, and everything that changes with simulated time.
+
+All state is guarded by ``ArrayModel.lock``; callers take it around every read and change (the REST
+handlers, the admin API and the ticker thread). Write operations on upgrade sessions live in
+``sessions.py`` (a mix-in), jobs in ``jobs.py``.
+"""
+
+import os
+import random
+import threading
+from collections import OrderedDict, deque
+
+from . import catalog as C
+from . import packages
+from .auth import LoginStore
+from .jobs import JobStore
+from .scenario import LIVE_KEYS, normalize
+from .sessions import SessionOps
+
+MAX_LOG = 20000
+
+
+class ArrayModel(SessionOps):
+    def __init__(self, index, name, host, clock, state_dir, password):
+        self.index = index
+        self.name = name
+        self.host = host
+        self.port = None
+        self.clock = clock
+        self.state_dir = state_dir
+        self.generated_password = password
+        self.lock = threading.RLock()
+        self.log = deque(maxlen=MAX_LOG)
+        self.logins = LoginStore()
+        self.jobs = JobStore()
+        self.upload_stats = {"completed": 0, "failed": 0, "dropped": 0, "in_progress": 0}
+        self.apply(normalize({}))
+
+    # --- scenario --------------------------------------------------------------------------------
+
+    def apply(self, scenario):
+        """Replace the scenario (already normalised) and reset the state to it."""
+        now = self.clock.now()
+        if scenario["password"] is None:
+            scenario["password"] = self.generated_password
+        self.scenario = scenario
+        self.applied_at = now
+        self.logins.clear()
+        self.jobs.clear()
+        self.installed = {"version": scenario["software_version"],
+                          "hot_fixes": list(scenario["hot_fixes"]),
+                          "drive_firmware": [{
+                              "name": "Unity-Drive-Firmware-V20-2022-06-13.tgz.bin.gpg",
+                              "version": "4.3.0.1499782821", "releaseDate": "2022-06-13T23:24:01.000Z",
+                              "upgradableDriveCount": 0, "estimatedTime": 0, "isNewerVersion": False}]}
+        self.model = scenario["model"]
+        self.sp_model = C.sp_model_for(self.model)
+        self.system_name = scenario["name"] or self.name
+        self.serial = scenario["serial"] or "CKM0%010d" % (1204905476 + 7919 * self.index)
+        self._drop_candidate()
+        self.candidate_counter = 0
+        self.pending_candidate = None
+        self.sessions = OrderedDict()
+        self.outage = None
+        self._arm(scenario, now)
+        if scenario["candidate"]:
+            spec = scenario["candidate"]
+            self.candidate = self.make_candidate(
+                spec["version"], spec["type"], cid=spec.get("id"),
+                reboot=spec.get("rebootRequired"), can_pause=spec.get("canPauseBeforeReboot"))
+        for spec in scenario["sessions"]:
+            self.load_session(spec, now)
+
+    def patch(self, raw):
+        """Change live keys of the scenario without resetting the state (faults re-based to now)."""
+        live = {k: v for k, v in raw.items() if k in LIVE_KEYS}
+        frozen = sorted(set(raw) - set(live))
+        if frozen:
+            raise ValueError("these keys need PUT (they reset the array): %s" % ", ".join(frozen))
+        scenario = normalize(live, base=self.scenario)
+        self.scenario = scenario
+        self._arm(scenario, self.clock.now(), only=set(live))
+
+    def _arm(self, scenario, now, only=None):
+        """(Re)arm the one-shot behaviours and the fault schedule."""
+        def wanted(key):
+            return only is None or key in only
+        if only is None:
+            self.pending = {}
+        for key in ("upload_drop_at_bytes", "upload_stall_at_bytes", "lose_create_response",
+                    "fail_at_task"):
+            if wanted(key):
+                self.pending[key] = scenario[key]
+        if wanted("faults"):
+            self.faults = [dict(f, at=now + f["start"], until=now + f["start"] + f["duration"],
+                                fired=False) for f in scenario["faults"]]
+        if wanted("seed") or wanted("flaky_503") or only is None:
+            self.rng = random.Random(scenario["seed"])
+
+    # --- time ------------------------------------------------------------------------------------
+
+    def tick(self, now):
+        if self.pending_candidate and self.pending_candidate[0] <= now:
+            self._drop_candidate()
+            self.candidate = self.pending_candidate[1]
+            self.pending_candidate = None
+        for session in list(self.sessions.values()):
+            if session.running:
+                session.advance(now, self)
+        for fault in self.faults:
+            if fault["kind"] == "401" and not fault["fired"] and fault["at"] <= now:
+                fault["fired"] = True
+                self.logins.clear()
+
+    def phase(self, now):
+        """``up``, ``down`` (SP reboot: connections refused) or ``restarting`` (503)."""
+        if self.outage:
+            start, down_until, restart_until = self.outage
+            if start <= now < down_until:
+                return "down"
+            if down_until <= now < restart_until:
+                return "restarting"
+        return "up"
+
+    def active_faults(self, now):
+        return [f for f in self.faults if f["at"] <= now < f["until"]]
+
+    def listening(self, now):
+        return self.phase(now) != "down" and not any(
+            f["kind"] == "refuse" for f in self.active_faults(now))
+
+    def begin_outage(self, t, reboot_task_duration):
+        outage = self.scenario["reboot_outage_seconds"]
+        restart = self.scenario["service_restart_seconds"]
+        outage = 0.4 * reboot_task_duration if outage is None else outage
+        restart = 0.15 * reboot_task_duration if restart is None else restart
+        self.outage = (t, t + outage, t + outage + restart)
+        self.logins.clear()  # the management services restart: every login session is gone
+
+    def flaky(self):
+        p = self.scenario["flaky_503"]
+        return p > 0 and self.rng.random() < p
+
+    def take_oneshot(self, key):
+        value = self.pending.get(key)
+        if value:
+            self.pending[key] = None if key != "lose_create_response" else False
+        return value
+
+    # --- candidates ------------------------------------------------------------------------------
+
+    def make_candidate(self, version, ctype=C.SOFTWARE, cid=None, reboot=None, can_pause=None,
+                       date=None, path=None):
+        self.candidate_counter += 1
+        date = date or packages.release_date(version if ctype == C.SOFTWARE else "4.3.0.0.5.0")
+        software = ctype == C.SOFTWARE
+        return {"id": cid or "candidate_%d" % self.candidate_counter, "version": version,
+                "type": ctype,
+                "fullVersion": packages.full_version(version, date) if software
+                else "Unity Drive Firmware %s" % version,
+                "revision": packages.build_number(version),
+                "releaseDate": packages.release_iso(date),
+                "rebootRequired": software if reboot is None else bool(reboot),
+                "canPauseBeforeReboot": software if can_pause is None else bool(can_pause),
+                "file": path}
+
+    def _drop_candidate(self):
+        candidate = getattr(self, "candidate", None)
+        self.candidate = None
+        if candidate and candidate.get("file"):
+            try:
+                os.unlink(candidate["file"])
+            except OSError:
+                pass
+
+    def accept_upload(self, ctype, version, date, path, now):
+        """A complete, valid upload: the old candidate goes now, the new one is listed later."""
+        self._drop_candidate()
+        if self.pending_candidate and self.pending_candidate[1].get("file") not in (None, path):
+            try:
+                os.unlink(self.pending_candidate[1]["file"])
+            except OSError:
+                pass
+        candidate = self.make_candidate(version, ctype, date=date, path=path)
+        self.pending_candidate = (now + self.scenario["upload_processing_seconds"], candidate)
+        self.tick(now)
+
+    def upload_dir(self):
+        path = os.path.join(self.state_dir, self.name, "uploads")
+        os.makedirs(path, exist_ok=True)
+        return path
+
+    # --- derived views ---------------------------------------------------------------------------
+
+    @property
+    def username(self):
+        return self.scenario["username"]
+
+    @property
+    def password(self):
+        return self.scenario["password"]
+
+    @property
+    def health(self):
+        return self.scenario["health"]
+
+    @property
+    def sp_health(self):
+        return self.scenario["sp_health"]
+
+    def upgrade_running(self):
+        return any(s.status in C.ACTIVE_STATUSES and s.type != C.HEALTH_CHECK
+                   for s in self.sessions.values())
+
+    def offers(self, type_name):
+        if type_name in C.SESSION_RESOURCES:
+            return type_name in self.scenario["session_resources"]
+        return True
+
+    def log_request(self, entry):
+        self.log.append(entry)
+
+    def state(self, now):
+        """The admin API's view of this array (no password, no tokens)."""
+        candidate = None
+        if self.candidate:
+            candidate = {k: v for k, v in self.candidate.items() if k != "file"}
+        pending = None
+        if self.pending_candidate:
+            pending = {"version": self.pending_candidate[1]["version"],
+                       "listed_in_seconds": round(max(0.0, self.pending_candidate[0] - now), 3)}
+        faults = [{"kind": f["kind"], "start": round(f["at"] - self.applied_at, 3),
+                   "duration": f["duration"], "delay_ms": f["delay_ms"],
+                   "state": "active" if f["at"] <= now < f["until"] else
+                   "pending" if now < f["at"] else "done"} for f in self.faults]
+        version = self.installed["version"]
+        return {
+            "name": self.name, "host": self.host, "port": self.port,
+            "url": "https://%s:%s" % (self.host, self.port), "username": self.username,
+            "model": self.model, "system_name": self.system_name, "serial": self.serial,
+            "health": C.HEALTH[self.health],
+            "sp_health": {k: C.HEALTH[v] for k, v in self.sp_health.items()},
+            "software_version": version, "software_version_short": packages.short_version(version),
+            "software_full_version": packages.full_version(version),
+            "hot_fixes": list(self.installed["hot_fixes"]),
+            "candidate": candidate, "pending_candidate": pending,
+            "sessions": [s.summary(now) for s in self.sessions.values()],
+            "is_upgrade_complete": not self.upgrade_running(),
+            "session_resources": list(self.scenario["session_resources"]),
+            "api_state": self.phase(now), "listening": self.listening(now),
+            "outage": None if not self.outage else {
+                "start": round(self.outage[0], 3), "down_until": round(self.outage[1], 3),
+                "restart_until": round(self.outage[2], 3)},
+            "faults": faults,
+            "pending": {k: v for k, v in self.pending.items() if v},
+            "login_sessions": len(self.logins), "uploads": dict(self.upload_stats),
+            "requests_logged": len(self.log), "clock": round(now, 3),
+        }

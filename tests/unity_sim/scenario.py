@@ -1,0 +1,316 @@
+"""Scenarios: what an array looks like and how it misbehaves.
+
+A scenario file (``--scenario``) is JSON or YAML: one scenario for every array, or
+``{"arrays": {NAME: scenario, ...}}`` (an optional ``"default"`` scenario applies to the arrays not
+named, and is merged under the named ones). Every key is optional; unknown keys are refused so a typo
+does not pass silently. Durations are simulated seconds (the virtual clock), sizes are bytes.
+
+=========================== ========================================================================
+key                         meaning (default)
+=========================== ========================================================================
+username, password          credentials (``admin`` / a random password generated per array per run)
+password_change_required    loginSessionInfo.isPasswordChangeRequired (false)
+idle_timeout                login session idle timeout, simulated seconds (3600)
+model, name, serial         system identity (``Unity 480F``, the array name, a derived serial)
+software_version            installed OE, six-part (``5.2.0.0.5.173``)
+hot_fixes                   installedSoftwareVersion.hotFixes ([])
+health                      system health: name (``OK`` ... ``NON_RECOVERABLE``) or number (OK)
+sp_health                   SP health: one value, or ``{"spa": .., "spb": ..}`` (OK)
+candidate                   an uploaded candidate, e.g. ``{"version": "5.3.0.0.5.120"}``; optional
+                            ``id``, ``type``, ``rebootRequired``, ``canPauseBeforeReboot`` (none)
+sessions                    existing sessions: ``[{"status": "Upgrade_Paused", "candidate_version":
+                            "5.3.0.0.5.120"}]``; optional ``id``, ``type``, ``task`` (caption or
+                            index the session stands at), ``pause_between_reboots``. A resumable
+                            one gets its candidate created when ``candidate`` is absent ([])
+session_resources           ``["upgradeSession", "softwareUpgradeSession"]`` (both)
+supported_upgrade_models    SP models for hardware upgrade sessions (types 2, 3) ([] = refused)
+eligibility                 ``{"blocking": [codes], "warnings": [codes]}``
+eligibility_async           verifyUpgradeEligibility always answers 202 + job (false)
+upgrade_minutes             simulated length of a software upgrade (91.4, the real estimates)
+reboot_outage_seconds       API gone (refused) from the start of each SP reboot (40% of that task)
+service_restart_seconds     then 503 while services restart (15% of that task)
+fail_at_task                caption (first occurrence) or index of a task that fails once
+fail_status                 ``Upgrade_Failed`` or ``Upgrade_Failed_Lock`` (Upgrade_Failed)
+upload_processing_seconds   time between a finished upload and the candidate being listed (5)
+upload_drop_at_bytes        reset the connection after this many upload body bytes, once
+upload_stall_at_bytes       stop reading the upload body at this many bytes, once ...
+upload_stall_seconds        ... for this long (30)
+corrupt_upload              refuse every uploaded payload as corrupt (false)
+lose_create_response        create the next upgrade session but reset the connection, once (false)
+flaky_503                   probability that a request answers 503 (0)
+latency_ms                  real milliseconds added to every answer (0)
+seed                        seed of the flaky_503 random generator (0)
+faults                      ``[{"start": s, "duration": s, "kind": refuse|reset|503|401|slow,
+                            "delay_ms": n}]``, start relative to when the scenario was applied
+=========================== ========================================================================
+"""
+
+import json
+import os
+
+from . import catalog, packages
+
+FAULT_KINDS = ("refuse", "reset", "503", "401", "slow")
+
+DEFAULTS = {
+    "username": "admin", "password": None, "password_change_required": False, "idle_timeout": 3600,
+    "model": "Unity 480F", "name": None, "serial": None, "software_version": "5.2.0.0.5.173",
+    "hot_fixes": [], "health": 5, "sp_health": {"spa": 5, "spb": 5}, "candidate": None,
+    "sessions": [], "session_resources": list(catalog.SESSION_RESOURCES),
+    "supported_upgrade_models": [], "eligibility": {"blocking": [], "warnings": []},
+    "eligibility_async": False, "upgrade_minutes": None, "reboot_outage_seconds": None,
+    "service_restart_seconds": None, "fail_at_task": None, "fail_status": catalog.FAILED,
+    "upload_processing_seconds": 5.0, "upload_drop_at_bytes": None, "upload_stall_at_bytes": None,
+    "upload_stall_seconds": 30.0, "corrupt_upload": False, "lose_create_response": False,
+    "flaky_503": 0.0, "latency_ms": 0, "seed": 0, "faults": [],
+}
+# Keys a PATCH may change on a running array without resetting its state.
+LIVE_KEYS = frozenset(DEFAULTS) - {"software_version", "candidate", "sessions", "model", "name",
+                                   "serial", "hot_fixes"}
+
+
+class ScenarioError(ValueError):
+    pass
+
+
+def load_file(path):
+    """Read a JSON or YAML scenario file into a dict."""
+    with open(path, encoding="utf-8") as fh:
+        text = fh.read()
+    if os.path.splitext(path)[1].lower() in (".yml", ".yaml"):
+        import yaml  # PyYAML, only needed for YAML scenarios
+        data = yaml.safe_load(text)
+    else:
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError:
+            import yaml
+            data = yaml.safe_load(text)
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ScenarioError("%s: a scenario is a mapping" % path)
+    return data
+
+
+def split_per_array(data, names):
+    """``{name: raw scenario}`` for every array name from a loaded scenario file."""
+    if "arrays" not in data:
+        return {name: dict(data) for name in names}
+    per = data["arrays"] or {}
+    if not isinstance(per, dict):
+        raise ScenarioError("'arrays' maps array names to scenarios")
+    unknown = sorted(set(per) - set(names))
+    if unknown:
+        raise ScenarioError("scenario names unknown arrays: %s" % ", ".join(unknown))
+    extra = sorted(set(data) - {"arrays", "default"})
+    if extra:
+        raise ScenarioError("with 'arrays', only 'default' may stand beside it (found %s)"
+                            % ", ".join(extra))
+    default = data.get("default") or {}
+    return {name: dict(default, **(per.get(name) or {})) for name in names}
+
+
+def _health(value, what):
+    if isinstance(value, bool):
+        raise ScenarioError("%s: not a health value: %r" % (what, value))
+    if isinstance(value, int) and value in catalog.HEALTH:
+        return value
+    if isinstance(value, str):
+        if value.isdigit() and int(value) in catalog.HEALTH:
+            return int(value)
+        name = value.strip().upper()
+        if name in catalog.HEALTH_BY_NAME:
+            return catalog.HEALTH_BY_NAME[name]
+    raise ScenarioError("%s: unknown health %r (one of %s)"
+                        % (what, value, ", ".join(catalog.HEALTH.values())))
+
+
+def status_value(value, what="status"):
+    if isinstance(value, int) and not isinstance(value, bool) and value in catalog.UPGRADE_STATUS:
+        return value
+    if isinstance(value, str):
+        if value.isdigit() and int(value) in catalog.UPGRADE_STATUS:
+            return int(value)
+        if value.strip().lower() in catalog.STATUS_BY_NAME:
+            return catalog.STATUS_BY_NAME[value.strip().lower()]
+    raise ScenarioError("%s: unknown upgrade status %r" % (what, value))
+
+
+def _sp_model(value):
+    if isinstance(value, int) and value in catalog.SP_MODEL:
+        return value
+    if isinstance(value, str) and value.strip().lower() in catalog.SP_MODEL_BY_NAME:
+        return catalog.SP_MODEL_BY_NAME[value.strip().lower()]
+    raise ScenarioError("supported_upgrade_models: unknown SP model %r" % (value,))
+
+
+def _number(raw, key, minimum=0.0, maximum=None, integer=False, optional=True):
+    value = raw[key]
+    if value is None and optional:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ScenarioError("%s: a number is expected, not %r" % (key, value))
+    if value < minimum or (maximum is not None and value > maximum):
+        raise ScenarioError("%s: %r is out of range" % (key, value))
+    return int(value) if integer else float(value)
+
+
+def _version(value, key):
+    if not packages.is_six_part(value):
+        raise ScenarioError("%s: a six-part version such as 5.3.0.0.5.120 is expected, not %r"
+                            % (key, value))
+    return str(value)
+
+
+def _codes(value, key):
+    if value is None:
+        return []
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(c, str) and c for c in value):
+        raise ScenarioError("%s: a list of error codes is expected" % key)
+    return list(value)
+
+
+def normalize(raw, base=None):
+    """Validate ``raw`` and return a complete scenario (``base`` or DEFAULTS fill the gaps)."""
+    if not isinstance(raw, dict):
+        raise ScenarioError("a scenario is a mapping")
+    unknown = sorted(set(raw) - set(DEFAULTS))
+    if unknown:
+        raise ScenarioError("unknown scenario key(s): %s (known: %s)"
+                            % (", ".join(unknown), ", ".join(sorted(DEFAULTS))))
+    out = json.loads(json.dumps(base if base is not None else DEFAULTS))
+    raw = dict(raw)
+    for key in ("username", "password", "model", "name", "serial"):
+        if key in raw and raw[key] is not None:
+            if not isinstance(raw[key], (str, int)) or not str(raw[key]):
+                raise ScenarioError("%s: a non-empty string is expected" % key)
+            out[key] = str(raw[key])
+    for key in ("password_change_required", "eligibility_async", "corrupt_upload",
+                "lose_create_response"):
+        if key in raw:
+            if not isinstance(raw[key], bool):
+                raise ScenarioError("%s: true or false" % key)
+            out[key] = raw[key]
+    if "software_version" in raw:
+        out["software_version"] = _version(raw["software_version"], "software_version")
+    if "hot_fixes" in raw:
+        out["hot_fixes"] = [str(h) for h in (raw["hot_fixes"] or [])]
+    if "health" in raw:
+        out["health"] = _health(raw["health"], "health")
+    if "sp_health" in raw:
+        value = raw["sp_health"]
+        if isinstance(value, dict):
+            sp = dict(out["sp_health"])
+            for name, health in value.items():
+                key = {"spa": "spa", "sp a": "spa", "a": "spa", "spb": "spb", "sp b": "spb",
+                       "b": "spb"}.get(str(name).strip().lower())
+                if not key:
+                    raise ScenarioError("sp_health: unknown SP %r (spa, spb)" % name)
+                sp[key] = _health(health, "sp_health")
+            out["sp_health"] = sp
+        else:
+            health = _health(value, "sp_health")
+            out["sp_health"] = {"spa": health, "spb": health}
+    if "candidate" in raw:
+        out["candidate"] = _candidate(raw["candidate"])
+    if "sessions" in raw:
+        out["sessions"] = [_session(s, i) for i, s in enumerate(raw["sessions"] or [])]
+    if "session_resources" in raw:
+        res = raw["session_resources"]
+        res = [res] if isinstance(res, str) else res
+        if not res or not isinstance(res, list) or set(res) - set(catalog.SESSION_RESOURCES):
+            raise ScenarioError("session_resources: a non-empty list of %s"
+                                % " / ".join(catalog.SESSION_RESOURCES))
+        out["session_resources"] = [r for r in catalog.SESSION_RESOURCES if r in res]
+    if "supported_upgrade_models" in raw:
+        out["supported_upgrade_models"] = [_sp_model(m) for m in raw["supported_upgrade_models"] or []]
+    if "eligibility" in raw:
+        elig = raw["eligibility"] or {}
+        if not isinstance(elig, dict) or set(elig) - {"blocking", "warnings"}:
+            raise ScenarioError("eligibility: {\"blocking\": [codes], \"warnings\": [codes]}")
+        out["eligibility"] = {"blocking": _codes(elig.get("blocking"), "eligibility.blocking"),
+                              "warnings": _codes(elig.get("warnings"), "eligibility.warnings")}
+    for key, minimum, maximum, integer in (
+            ("upgrade_minutes", 0.01, 100000, False), ("reboot_outage_seconds", 0, 10 ** 6, False),
+            ("service_restart_seconds", 0, 10 ** 6, False), ("idle_timeout", 1, 10 ** 7, False),
+            ("upload_processing_seconds", 0, 10 ** 6, False),
+            ("upload_drop_at_bytes", 0, None, True), ("upload_stall_at_bytes", 0, None, True),
+            ("upload_stall_seconds", 0, 10 ** 6, False), ("flaky_503", 0, 1, False),
+            ("latency_ms", 0, 60000, True), ("seed", -2 ** 63, 2 ** 63, True)):
+        if key in raw:
+            optional = key not in ("idle_timeout", "upload_processing_seconds", "upload_stall_seconds",
+                                   "flaky_503", "latency_ms", "seed")
+            out[key] = _number(raw, key, minimum, maximum, integer, optional)
+    if "fail_at_task" in raw:
+        value = raw["fail_at_task"]
+        names = {c for c, _ in catalog.UPGRADE_TASKS + catalog.FIRMWARE_TASKS}
+        if not (value is None or (isinstance(value, int) and not isinstance(value, bool)
+                                  and 0 <= value < len(catalog.UPGRADE_TASKS))
+                or (isinstance(value, str) and value in names)):
+            raise ScenarioError("fail_at_task: a task caption (%s) or index" % "; ".join(sorted(names)))
+        out["fail_at_task"] = value
+    if "fail_status" in raw:
+        status = status_value(raw["fail_status"], "fail_status")
+        if status not in (catalog.FAILED, catalog.FAILED_LOCK):
+            raise ScenarioError("fail_status: Upgrade_Failed or Upgrade_Failed_Lock")
+        out["fail_status"] = status
+    if "faults" in raw:
+        out["faults"] = [_fault(f) for f in raw["faults"] or []]
+    return out
+
+
+def _candidate(value):
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = {"version": value}
+    if not isinstance(value, dict) or "version" not in value:
+        raise ScenarioError("candidate: {\"version\": \"5.3.0.0.5.120\", ...}")
+    allowed = {"version", "id", "type", "rebootRequired", "canPauseBeforeReboot", "releaseDate"}
+    if set(value) - allowed:
+        raise ScenarioError("candidate: unknown keys %s" % sorted(set(value) - allowed))
+    out = dict(value)
+    ctype = out.get("type", 0)
+    if ctype in ("Software", "Firmware", "LanguagePack"):
+        ctype = {"Software": 0, "Firmware": 1, "LanguagePack": 2}[ctype]
+    if ctype not in catalog.CANDIDATE_TYPE:
+        raise ScenarioError("candidate.type: 0/Software, 1/Firmware or 2/LanguagePack")
+    out["type"] = ctype
+    if ctype == catalog.SOFTWARE:
+        out["version"] = _version(out["version"], "candidate.version")
+    return out
+
+
+def _session(value, index):
+    if not isinstance(value, dict) or "status" not in value:
+        raise ScenarioError("sessions[%d]: {\"status\": ..., \"candidate_version\": ...}" % index)
+    allowed = {"status", "candidate_version", "id", "type", "task", "pause_between_reboots"}
+    if set(value) - allowed:
+        raise ScenarioError("sessions[%d]: unknown keys %s" % (index, sorted(set(value) - allowed)))
+    out = dict(value)
+    out["status"] = status_value(value["status"], "sessions[%d].status" % index)
+    out["type"] = int(value.get("type", 0))
+    if out["type"] not in catalog.SESSION_TYPE:
+        raise ScenarioError("sessions[%d].type: 0..3" % index)
+    if out["type"] == catalog.UPGRADE or "candidate_version" in value:
+        out["candidate_version"] = _version(value.get("candidate_version"),
+                                            "sessions[%d].candidate_version" % index)
+    return out
+
+
+def _fault(value):
+    if not isinstance(value, dict) or value.get("kind") not in FAULT_KINDS:
+        raise ScenarioError("faults: {\"start\": s, \"duration\": s, \"kind\": %s}"
+                            % "|".join(FAULT_KINDS))
+    try:
+        start = float(value.get("start", 0))
+        duration = float(value.get("duration", 0))
+        delay = int(value.get("delay_ms", 1000 if value["kind"] == "slow" else 0))
+    except (TypeError, ValueError):
+        raise ScenarioError("faults: start, duration and delay_ms are numbers")
+    if start < 0 or duration <= 0 or not 0 <= delay <= 60000:
+        raise ScenarioError("faults: start >= 0, duration > 0, 0 <= delay_ms <= 60000")
+    return {"start": start, "duration": duration, "kind": value["kind"], "delay_ms": delay}
