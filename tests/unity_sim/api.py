@@ -129,7 +129,10 @@ class RestApi:
             return self.read(req, segs, now)
         if method == "POST":
             return self.write(req, segs, now)
-        self.typedef(segs[2])
+        typedef = self.typedef(segs[2])
+        if method == "DELETE" and segs[1] == "instances" and len(segs) == 4:
+            with self.array.lock:  # 404 for an unknown instance; no type here supports Delete
+                self.find(typedef, typedef.instances(self.array, Context(now, self.iso)), segs[3])
         raise ApiError(C.E_METHOD)
 
     def authenticate(self, req, now):

@@ -1,6 +1,6 @@
 """The ``filter=`` expression language (reference 2.1).
 
-Grammar (keywords and string comparisons are case-insensitive)::
+Grammar (keywords, attribute names and string comparisons are case-insensitive)::
 
     expr       := term ( "or" term )*
     term       := factor ( "and" factor )*
@@ -100,7 +100,7 @@ class _Parser:
             self.take("rp", ")")
             return node
         _, field = self.take("word", "an attribute name")
-        self.check_field(field)
+        field = self.check_field(field) or field
         _, op = self.take("word", "an operator")
         op = op.lower()
         if op == "in":
@@ -127,7 +127,10 @@ class _Parser:
 
 
 def parse(text, check_field=lambda name: None):
-    """Parse a filter into a small tuple tree; raises ApiError (422) on bad syntax or fields."""
+    """Parse a filter into a small tuple tree; raises ApiError (422) on bad syntax or fields.
+
+    ``check_field(name)`` raises for an unknown attribute and may return its canonical spelling.
+    """
     tokens = tokenize(text)
     if not tokens:
         raise _bad("empty filter")

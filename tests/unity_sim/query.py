@@ -126,12 +126,32 @@ class Query:
             flat.extend(value if isinstance(value, list) else [value])
         return flat
 
+    def canonical(self, dotted, typedef=None):
+        """``dotted`` with each known part in its real spelling (filter attribute names are
+        case-insensitive), checked like a field."""
+        typedef = typedef or self.type
+        parts = dotted.split(".")
+        lower = {f.lower(): f for f in typedef.fields}
+        parts[0] = lower.get(parts[0].lower(), parts[0])
+        if len(parts) > 1:
+            sub = typedef.embedded.get(parts[0])
+            if parts[0] in typedef.refs:
+                from .resources import TYPES
+                target = TYPES.get(typedef.refs[parts[0]])
+                if target is not None:
+                    return parts[0] + "." + self.canonical(".".join(parts[1:]), target)
+            elif sub:
+                parts[1] = {s.lower(): s for s in sub}.get(parts[1].lower(), parts[1])
+        dotted = ".".join(parts)
+        self.check_field(dotted, typedef)
+        return dotted
+
     # --- collection ------------------------------------------------------------------------------
 
     def select(self, contents):
         raw = self.params.get("filter")
         if raw is not None and raw.strip():
-            tree = filters.parse(raw, self.check_field)
+            tree = filters.parse(raw, self.canonical)
             contents = [c for c in contents
                         if filters.evaluate(tree, lambda f, c=c: self.values(c, f))]
         order = self.params.get("orderby")
