@@ -440,3 +440,29 @@ def active_session(sessions):
     """The one session that is not over, or None (the newest if an array lists several)."""
     active = [s for s in sessions if s['status'] not in TERMINAL_STATUSES]
     return active[-1] if active else None
+
+
+def newest_session(sessions, statuses=None):
+    """The most recently created session (of those statuses), or None.
+
+    Sessions without a creation time count as older; ties keep the array's order.
+    """
+    listed = [(s.get('creation_time') or '', index, s) for index, s in enumerate(sessions)
+              if statuses is None or s['status'] in statuses]
+    return max(listed, key=lambda item: item[:2])[2] if listed else None
+
+
+def installed_version(basic):
+    """The most precise installed version basicSystemInfo gives, dotted (``5.2.0.0.5.173``)."""
+    basic = basic or {}
+    return format_version(parse_version(basic.get('softwareFullVersion'))
+                          or parse_version(basic.get('softwareVersion')))
+
+
+def session_summary(item):
+    """A short view of a session for diffs and messages; {} for no session."""
+    if not item:
+        return {}
+    return dict((key, item.get(key)) for key in (
+        'id', 'resource', 'type_name', 'status_name', 'candidate_id', 'percent_complete',
+        'current_task'))

@@ -1,0 +1,375 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, unity.upgrade contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Waiting on one upgrade session, through the SP reboots of a Unity upgrade.
+
+While each SP reboots the management API is gone (connections refused or
+reset), then answers 503 while services restart, and the login session from
+before is no longer valid (401: the client logs in again). The waiter polls
+the session with reads that are not retried by the client, treats those
+answers as an outage, tolerates an outage for up to ``outage_tolerance``
+seconds in a row, and records each one. It never creates or changes anything.
+
+Nothing here imports Ansible; the clock and sleep are injectable so the unit
+tests run in zero time.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import datetime
+import time
+
+from ansible_collections.unity.upgrade.plugins.module_utils.rest import (
+    UnityApiError,
+    UnityConnectionError,
+    UnityTLSError,
+)
+from ansible_collections.unity.upgrade.plugins.module_utils.upgrade import STATUS_NAMES
+
+# Answers that mean "the management service is down or restarting", not "no".
+OUTAGE_HTTP_STATUSES = frozenset((502, 503, 504))
+
+# status -> outcome of the wait; statuses not listed (not_started, in_progress) keep it going.
+OUTCOMES = {
+    2: 'completed',
+    5: 'cancelled',
+    7: 'acknowledged',
+    6: 'paused',
+    8: 'paused',
+    9: 'paused',
+    3: 'failed',
+    4: 'failed',
+}
+FINAL_OUTCOMES = frozenset(OUTCOMES.values())
+
+
+def iso_time(epoch):
+    """``yyyy-mm-ddThh:mm:ss.sssZ`` (UTC), the encoding the Unity API uses."""
+    moment = datetime.datetime.fromtimestamp(epoch, tz=datetime.timezone.utc)
+    return moment.strftime('%Y-%m-%dT%H:%M:%S.') + '%03dZ' % (moment.microsecond // 1000)
+
+
+def outage_symptom(error):
+    """What an error says about the API being down, or None if it is a real error.
+
+    Connection refused, reset or timed out, 502/503/504, and a 401 (the login
+    session did not survive the SP reboot, or the login service is not up yet)
+    are outage symptoms. Anything else (404, 422, a password that must be
+    changed) is an answer and must not be waited out.
+    """
+    if isinstance(error, UnityTLSError):
+        return 'TLS handshake failed'
+    if isinstance(error, UnityConnectionError):
+        text = error.message
+        return text.rsplit(': ', 1)[-1] if ': ' in text else 'connection failed'
+    if isinstance(error, UnityApiError):
+        if error.http_status in OUTAGE_HTTP_STATUSES:
+            return 'HTTP %s' % error.http_status
+        if error.http_status == 401:
+            return 'HTTP 401 (login refused)'
+    return None
+
+
+def describe_state(session):
+    """``session X in_progress at 63%, task 'Rebooting peer SP'``."""
+    if not session:
+        return 'no session state was read'
+    text = 'session %s %s' % (session.get('id'), session.get('status_name') or 'status %s'
+                              % session.get('status'))
+    if session.get('percent_complete') is not None:
+        text += ' at %s%%' % session['percent_complete']
+    if session.get('current_task'):
+        text += ", task '%s'" % session['current_task']
+    return text
+
+
+def failed_task(session):
+    """Caption of the task a failed session stopped at."""
+    for item in session.get('tasks') or []:
+        if item.get('status') in (3, 4):
+            return item.get('caption')
+    return session.get('current_task')
+
+
+def session_messages(session):
+    return [m['message'] for m in session.get('messages') or [] if m.get('message')]
+
+
+class WaitResult:
+    """How a wait ended.
+
+    ``outcome`` is one of ``completed``, ``acknowledged``, ``cancelled``,
+    ``paused``, ``failed`` (the array's answers) or ``timeout`` (wait_timeout
+    passed; the upgrade goes on) or ``unreachable`` (an outage longer than
+    outage_tolerance; the upgrade may go on).
+    """
+
+    def __init__(self, outcome, session, waited_seconds, outages, progress, relogins, message):
+        self.outcome = outcome
+        self.session = session
+        self.waited_seconds = waited_seconds
+        self.outages = outages
+        self.progress = progress
+        self.relogins = relogins
+        self.message = message
+
+    @property
+    def finished(self):
+        """The session reached a state the wait stops at (success or not)."""
+        return self.outcome in FINAL_OUTCOMES
+
+    @property
+    def ok(self):
+        """A result a playbook can go on from: done or paused (as asked) on the array."""
+        return self.outcome in ('completed', 'acknowledged', 'paused')
+
+    def as_dict(self):
+        return {'outcome': self.outcome, 'session': self.session, 'waited_seconds': self.waited_seconds,
+                'outages': self.outages, 'progress': self.progress, 'relogins': self.relogins,
+                'message': self.message}
+
+
+class SessionWaiter:
+    """Polls one session until it completes, pauses or fails, or until a limit.
+
+    - ``poll_interval``: seconds between reads.
+    - ``wait_timeout``: seconds to wait in all; then the result is ``timeout``.
+    - ``outage_tolerance``: seconds the API may stay unreachable in a row; then
+      the result is ``unreachable``.
+    - ``settle_statuses``/``settle_seconds``: statuses the session had before an
+      action (resume, cancel); while it still shows one of them, for at most
+      ``settle_seconds``, the array has not taken the action in yet and the wait
+      goes on.
+    - ``probe``: while the API is down, read basicSystemInfo (no login) first and
+      read the session (which may need a new login) only once that answers.
+    - ``on_progress(entry)``: called for every new progress entry.
+    """
+
+    def __init__(self, api, session_id, poll_interval=30.0, wait_timeout=10800.0,
+                 outage_tolerance=1800.0, on_progress=None, probe=True, settle_statuses=(),
+                 settle_seconds=None, clock=None, sleep=None, wall_clock=None):
+        for name, value in (('poll_interval', poll_interval), ('wait_timeout', wait_timeout),
+                            ('outage_tolerance', outage_tolerance)):
+            if value is None or value <= 0:
+                raise ValueError('%s must be a positive number of seconds, got %r' % (name, value))
+        self.api = api
+        self.session_id = session_id
+        self.poll_interval = float(poll_interval)
+        self.wait_timeout = float(wait_timeout)
+        self.outage_tolerance = float(outage_tolerance)
+        self.on_progress = on_progress
+        self.probe = probe
+        self.settle_statuses = frozenset(settle_statuses or ())
+        if settle_seconds is None:
+            settle_seconds = max(120.0, 2 * self.poll_interval)
+        self.settle_seconds = min(float(settle_seconds), self.wait_timeout)
+        self.clock = clock or time.monotonic
+        self.sleep = sleep or time.sleep
+        self.wall_clock = wall_clock or time.time
+        self._reset()
+
+    def _reset(self):
+        self.outages = []
+        self.progress = []
+        self.relogins = 0
+        self.last_session = None
+        self._outage = None       # the current outage record, while the API is down
+        self._outage_since = None  # clock() of the first failed read of it
+        self._left_settle = False
+        self._start = None
+        self._last_key = None
+
+    # -- public ---------------------------------------------------------------------------------
+
+    def wait(self, initial=None):
+        """Wait; ``initial`` is the session as last read by the caller, if any."""
+        self._reset()
+        self._start = self.clock()
+        if initial is not None:
+            self._observe(initial)
+            outcome = self._outcome(initial)
+            if outcome:
+                return self._result(outcome)
+        else:
+            self._poll()
+            outcome = self._outcome(self.last_session) if self._outage is None else None
+            if outcome:
+                return self._result(outcome)
+        while True:
+            limit = self._check_limits()
+            if limit:
+                return self._result(limit)
+            self.sleep(self._next_delay())
+            if self._poll():
+                outcome = self._outcome(self.last_session)
+                if outcome:
+                    return self._result(outcome)
+
+    # -- one read -------------------------------------------------------------------------------
+
+    def _poll(self):
+        """Read the session once; True if it answered."""
+        client = self.api.client
+        if self._outage is not None and self.probe:
+            try:
+                self.api.basic_system_info(retry=False)
+            except UnityApiError as error:
+                symptom = outage_symptom(error)
+                if symptom is None:
+                    raise
+                self._down('%s (basicSystemInfo)' % symptom)
+                return False
+            self._see('basicSystemInfo answers again')
+        logins = client.stats.get('logins', 0)
+        try:
+            session = self.api.get_session(self.session_id, retry=False)
+        except UnityApiError as error:
+            symptom = outage_symptom(error)
+            if symptom is None:
+                raise
+            self._relogged(client, logins)
+            self._down(symptom)
+            return False
+        self._relogged(client, logins)
+        self._up()
+        self._observe(session)
+        return True
+
+    def _relogged(self, client, logins_before):
+        if client.stats.get('logins', 0) > logins_before:
+            self.relogins += 1
+            self._see('login session lost (HTTP 401): logged in again')
+
+    # -- outages --------------------------------------------------------------------------------
+
+    def _down(self, symptom):
+        if self._outage is None:
+            session = self.last_session or {}
+            self._outage_since = self.clock()
+            self._outage = {
+                'start': iso_time(self.wall_clock()),
+                'seconds': 0.0,
+                'seen': [],
+                'failed_reads': 0,
+                'during_task': session.get('current_task'),
+                'percent_complete': session.get('percent_complete'),
+                'ended': False,
+            }
+            self.outages.append(self._outage)
+        self._outage['failed_reads'] += 1
+        self._outage['seconds'] = round(self.clock() - self._outage_since, 1)
+        self._see(symptom)
+
+    def _see(self, what):
+        if self._outage is not None and what not in self._outage['seen']:
+            self._outage['seen'].append(what)
+
+    def _up(self):
+        if self._outage is not None:
+            self._outage['seconds'] = round(self.clock() - self._outage_since, 1)
+            self._outage['ended'] = True
+            self._outage = None
+            self._outage_since = None
+
+    # -- progress -------------------------------------------------------------------------------
+
+    def _observe(self, session):
+        self.last_session = session
+        status = session.get('status')
+        if status not in self.settle_statuses:
+            self._left_settle = True
+        key = (status, session.get('percent_complete'), session.get('current_task'))
+        if key == self._last_key:
+            return
+        self._last_key = key
+        entry = {
+            'time': iso_time(self.wall_clock()),
+            'elapsed_seconds': round(self.clock() - self._start, 1),
+            'status': status,
+            'status_name': session.get('status_name') or STATUS_NAMES.get(status),
+            'percent_complete': session.get('percent_complete'),
+            'current_task': session.get('current_task'),
+        }
+        self.progress.append(entry)
+        if self.on_progress is not None:
+            self.on_progress(entry)
+
+    # -- decisions ------------------------------------------------------------------------------
+
+    def _outcome(self, session):
+        if not session:
+            return None
+        outcome = OUTCOMES.get(session.get('status'))
+        if outcome is None:
+            return None
+        if (session.get('status') in self.settle_statuses and not self._left_settle
+                and self.clock() - self._start < self.settle_seconds):
+            return None  # the array has not taken the action in yet
+        return outcome
+
+    def _check_limits(self):
+        now = self.clock()
+        if self._outage is not None and now - self._outage_since >= self.outage_tolerance:
+            return 'unreachable'
+        if now - self._start >= self.wait_timeout:
+            return 'timeout'
+        return None
+
+    def _next_delay(self):
+        now = self.clock()
+        delay = min(self.poll_interval, self._start + self.wait_timeout - now)
+        if self._outage is not None:
+            delay = min(delay, self._outage_since + self.outage_tolerance - now)
+        if (self.settle_statuses and not self._left_settle
+                and self._start + self.settle_seconds > now):
+            delay = min(delay, self._start + self.settle_seconds - now)
+        return max(0.0, delay)
+
+    # -- the result -----------------------------------------------------------------------------
+
+    def _result(self, outcome):
+        waited = round(self.clock() - self._start, 1)
+        if self._outage is not None:
+            self._outage['seconds'] = round(self.clock() - self._outage_since, 1)
+        session = self.last_session
+        return WaitResult(outcome, session, waited, self.outages, self.progress, self.relogins,
+                          self._message(outcome, session, waited))
+
+    def _message(self, outcome, session, waited):
+        sid = (session or {}).get('id', self.session_id)
+        if outcome in ('completed', 'acknowledged'):
+            return 'session %s %s after %s s of waiting' % (sid, outcome, _seconds(waited))
+        if outcome == 'cancelled':
+            return 'session %s was cancelled on the array' % sid
+        if outcome == 'paused':
+            return ("session %s is %s at task '%s' (%s%%); resume it with state: resumed"
+                    % (sid, session.get('status_name'), session.get('current_task'),
+                       session.get('percent_complete')))
+        if outcome == 'failed':
+            texts = session_messages(session)
+            return ("session %s is %s at task '%s' (%s%%): %s; fix the cause, then resume it with "
+                    "state: resumed" % (sid, session.get('status_name'), failed_task(session),
+                                        session.get('percent_complete'),
+                                        ' '.join(texts) or 'the array gave no message'))
+        if outcome == 'timeout':
+            down = ''
+            if self._outage is not None:
+                down = (' (the API has not answered for the last %s s: %s)'
+                        % (_seconds(self._outage['seconds']), ', '.join(self._outage['seen'])))
+            return ('the wait ended after %s s (wait_timeout) with %s%s; the upgrade goes on on the '
+                    'array: run the task again to adopt the session and keep waiting'
+                    % (_seconds(waited), describe_state(session), down))
+        # unreachable
+        outage = self._outage or {}
+        return ('the management API has not answered for %s s, more than outage_tolerance (%s s; '
+                'seen: %s); the last state seen was %s; the upgrade may go on on the array: check it '
+                'in Unisphere, then run the task again to adopt the session and keep waiting'
+                % (_seconds(outage.get('seconds', 0)), _seconds(self.outage_tolerance),
+                   ', '.join(outage.get('seen') or ['no answer']), describe_state(session)))
+
+
+def _seconds(value):
+    value = float(value)
+    return '%d' % value if value == int(value) else '%.1f' % value
