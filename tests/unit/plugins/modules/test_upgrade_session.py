@@ -1,0 +1,543 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, unity.upgrade contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""upgrade_session: the decisions as pure functions, then whole module runs over the scripted
+transport (requests on the wire, one login, no changing request in check mode)."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import json
+
+import pytest
+import requests
+from hypothesis import given, settings, strategies as st
+from requests.exceptions import ConnectionError as RequestsConnectionError
+
+from ansible_collections.unity.upgrade.plugins.module_utils import rest
+from ansible_collections.unity.upgrade.plugins.module_utils.module import UnityModuleError
+from ansible_collections.unity.upgrade.plugins.module_utils.upgrade import STATUS_NAMES, candidate, session
+from ansible_collections.unity.upgrade.plugins.modules import upgrade_session as mod
+
+from ansible_collections.unity.upgrade.tests.unit.conftest import Reply
+
+try:
+    from ansible.module_utils.testing import patch_module_args
+except ImportError:  # ansible-core < 2.19
+    import contextlib
+    from ansible.module_utils import basic
+    from ansible.module_utils.common.text.converters import to_bytes
+
+    @contextlib.contextmanager
+    def patch_module_args(args):
+        saved = basic._ANSIBLE_ARGS
+        basic._ANSIBLE_ARGS = to_bytes(json.dumps({'ANSIBLE_MODULE_ARGS': args}))
+        try:
+            yield
+        finally:
+            basic._ANSIBLE_ARGS = saved
+
+PASSWORD = 'S3cret!pw'
+CONNECTION = {'unispherehost': 'unity.example.com', 'username': 'admin', 'password': PASSWORD}
+BASIC = '/api/types/basicSystemInfo/instances'
+SESSIONS = '/api/types/upgradeSession/instances'
+OLD_SESSIONS = '/api/types/softwareUpgradeSession/instances'
+CANDIDATES = '/api/types/candidateSoftwareVersion/instances'
+SPS = '/api/types/storageProcessor/instances'
+SID = 'Upgrade_5.3.0.120'
+SESSION = '/api/instances/upgradeSession/' + SID
+CHANGING = ('/instances', '/action/resume', '/action/cancel', '/action/acknowledge')
+
+
+# -- shapes ----------------------------------------------------------------------------------
+
+CAPTIONS = ('Preparing system', 'Performing health checks', 'Preparing system software',
+            'Waiting for reboot command', 'Performing health checks',
+            'Installing new software on peer SP', 'Rebooting peer SP', 'Restarting services on peer SP',
+            'Installing new software on primary SP', 'Rebooting the primary SP',
+            'Restarting services on primary SP', 'Final tasks')
+
+
+def raw_session(status=1, percent=10, at=2, sid=SID, candidate_id='candidate_1', created='2026-01-01T10:00:00.000Z',
+                messages=(), task_status=None):
+    tasks = []
+    for index, caption in enumerate(CAPTIONS):
+        if status in (2, 7) or index < at:
+            value = 2
+        elif index == at:
+            value = status if task_status is None else task_status
+        else:
+            value = 0
+        tasks.append({'caption': caption, 'status': value, 'type': 0, 'estRemainTime': '00:01:00.000'})
+    content = {'id': sid, 'type': 0, 'caption': sid, 'status': status, 'percentComplete': percent,
+               'creationTime': created, 'elapsedTime': '00:10:00.000', 'tasks': tasks,
+               'messages': list(messages)}
+    if candidate_id:
+        content['candidate'] = {'id': candidate_id}
+    return content
+
+
+def raw_candidate(cid='candidate_1', version='5.3.0.0.5.120', can_pause=True):
+    return {'id': cid, 'version': version, 'fullVersion': 'Unity %s (Release, Build 120, 2023-03-18, %s)'
+            % ('.'.join(version.split('.')[:4]), version), 'type': 0, 'rebootRequired': True,
+            'canPauseBeforeReboot': can_pause}
+
+
+def norm(raw, resource='upgradeSession'):
+    return session(raw, resource)
+
+
+def collection(*contents):
+    return {'@base': 'https://unity.example.com/x?per_page=2000&compact=true', 'updated': '2026-01-01T00:00:00.000Z',
+            'links': [{'rel': 'self', 'href': '&page=1'}], 'entries': [{'content': c} for c in contents]}
+
+
+def instance(content):
+    return {'@base': 'https://unity.example.com/api/instances/x', 'updated': '2026-01-01T00:00:00.000Z',
+            'links': [{'rel': 'self', 'href': '/x'}], 'content': content}
+
+
+def basic(version='5.2.0.0.5.173'):
+    three = '.'.join(version.split('.')[:3])
+    return collection({'id': '0', 'model': 'Unity 480F', 'name': 'APM1', 'softwareVersion': three,
+                       'softwareFullVersion': 'Unity %s.0 (Release, Build %s, 2022-11-10 10:00:00, %s)'
+                       % (three, version.split('.')[-1], version), 'apiVersion': '13.0',
+                       'earliestApiVersion': '4.0'})
+
+
+def params(**overrides):
+    values = {'state': 'present', 'candidate': None, 'version': None, 'type': 'upgrade',
+              'pause_before_reboot': False, 'pause_between_reboots': False, 'selected_model': None,
+              'session_id': None, 'wait': True, 'wait_timeout': 10800, 'poll_interval': 30.0,
+              'outage_tolerance': 1800}
+    values.update(overrides)
+    return values
+
+
+CANDIDATE = candidate(raw_candidate())
+
+
+# -- validation ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize('overrides,text', [
+    ({}, 'state present needs candidate (an id) or version'),
+    ({'candidate': 'c', 'version': '5.3.0'}, 'mutually exclusive'),
+    ({'version': 'latest'}, "version 'latest' is not a Unity version"),
+    ({'version': '5.3'}, "version '5.3' is not a Unity version"),
+    ({'version': '5.3.0', 'poll_interval': 0}, 'poll_interval must be a positive number of seconds, got 0'),
+    ({'version': '5.3.0', 'wait_timeout': -5}, 'wait_timeout must be a positive number'),
+    ({'version': '5.3.0', 'outage_tolerance': 0}, 'outage_tolerance must be a positive number'),
+    ({'version': '5.3.0', 'poll_interval': 60, 'wait_timeout': 30}, 'must not be longer than wait_timeout'),
+    ({'version': '5.3.0', 'session_id': 'x'}, 'session_id applies to states resumed'),
+    ({'state': 'resumed', 'version': '5.3.0'}, 'to pick the session to resume use session_id'),
+    ({'type': 'storageprocessor_upgrade'}, 'needs selected_model'),
+    ({'type': 'storageprocessor_upgrade', 'selected_model': 'SP680', 'version': '5.3.0'}, 'takes no candidate'),
+])
+def test_bad_input_is_one_line_naming_what_to_fix(overrides, text):
+    with pytest.raises(UnityModuleError) as caught:
+        mod.validate(params(**overrides))
+    assert text in caught.value.msg and '\n' not in caught.value.msg
+
+
+def test_valid_input_returns_the_dotted_version():
+    assert mod.validate(params(version=' 5.3.0.0.5.120 ')) == '5.3.0.0.5.120'
+    assert mod.validate(params(candidate='candidate_1')) is None
+    assert mod.validate(params(type='health_check')) is None
+    assert mod.validate(params(state='cancelled')) is None
+
+
+# -- present ---------------------------------------------------------------------------------
+
+def present(sessions=(), candidates=(CANDIDATE,), installed='5.2.0.0.5.173', resource='upgradeSession', **kw):
+    p = params(**kw)
+    return mod.decide_present(p, mod.validate(p), list(sessions), list(candidates), installed, resource)
+
+
+def test_present_creates_with_the_candidate_of_that_version():
+    plan = present(version='5.3.0')
+    assert (plan.action, plan.changed, plan.target_version) == ('created', True, '5.3.0.0.5.120')
+    assert plan.body == {'candidate': {'id': 'candidate_1'}}
+
+
+def test_present_sends_only_the_options_asked_for():
+    plan = present(candidate='candidate_1', pause_before_reboot=True, pause_between_reboots=True)
+    assert plan.body == {'candidate': {'id': 'candidate_1'}, 'pauseBeforeReboot': True, 'pauseBetweenReboots': True}
+
+
+def test_pause_between_reboots_needs_upgrade_session():
+    with pytest.raises(UnityModuleError, match='pause_between_reboots needs the upgradeSession resource'):
+        present(candidate='candidate_1', pause_between_reboots=True, resource='softwareUpgradeSession')
+
+
+def test_pause_before_reboot_on_a_candidate_that_cannot_pause_fails_before_sending():
+    with pytest.raises(UnityModuleError, match='cannot pause before reboot'):
+        present(candidates=[candidate(raw_candidate(can_pause=False))], version='5.3.0', pause_before_reboot=True)
+
+
+@pytest.mark.parametrize('installed', ['5.3.0.0.5.120', '5.3.1.0.5.10', '6.0.0.0.5.1'])
+def test_already_at_the_version_or_newer_is_no_change(installed):
+    plan = present(version='5.3.0.0.5.120', installed=installed)
+    assert (plan.action, plan.changed, plan.body) == ('none', False, None)
+    assert 'already runs %s' % installed in plan.msg
+
+
+def test_already_there_needs_no_candidate_on_the_array():
+    plan = present(candidates=[], version='5.3.0', installed='5.3.0.0.5.120')
+    assert plan.action == 'none'
+
+
+def test_a_candidate_id_that_is_gone_after_its_session_completed_is_no_change():
+    done = norm(raw_session(2, 100))
+    plan = present(sessions=[done], candidates=[], candidate='candidate_1', installed='5.3.0.0.5.120')
+    assert plan.action == 'none' and 'already completed the upgrade to candidate candidate_1' in plan.msg
+
+
+def test_a_running_session_for_the_same_candidate_is_adopted():
+    running = norm(raw_session(1, 40, 6))
+    plan = present(sessions=[norm(raw_session(7, 100, sid='Upgrade_old', candidate_id='c0')), running],
+                   version='5.3.0.0.5.120')
+    assert (plan.action, plan.changed, plan.session['id']) == ('adopted', False, SID)
+
+
+def test_a_paused_session_for_the_same_candidate_is_adopted():
+    plan = present(sessions=[norm(raw_session(6, 27, 3))], candidate='candidate_1')
+    assert plan.action == 'adopted'
+
+
+def test_a_failed_session_for_the_same_candidate_says_resume():
+    failed = norm(raw_session(3, 45, 5, messages=[{'errorCode': 'x', 'severity': 3, 'messages': [
+        {'locale': 'en_US', 'message': 'Install failed.'}]}]))
+    with pytest.raises(UnityModuleError) as caught:
+        present(sessions=[failed], version='5.3.0')
+    assert "is failed at task 'Installing new software on peer SP': Install failed." in caught.value.msg
+    assert 'state: resumed' in caught.value.msg
+
+
+@pytest.mark.parametrize('status', [0, 1, 3, 4, 6, 8, 9])
+def test_a_session_for_another_candidate_fails_with_its_id_and_status(status):
+    other = norm(raw_session(status, 30, 4, sid='Upgrade_5.2.1.50', candidate_id='candidate_0'))
+    with pytest.raises(UnityModuleError) as caught:
+        present(sessions=[other], version='5.3.0')
+    assert 'Upgrade_5.2.1.50 (%s' % other['status_name'] in caught.value.msg
+    assert 'candidate_0' in caught.value.msg
+
+
+def test_no_candidate_of_that_version_names_what_is_there():
+    with pytest.raises(UnityModuleError, match=r'no upgrade candidate of version 5\.4\.0 .*candidate_1 '
+                                                r'\(5\.3\.0\.0\.5\.120\).*upgrade_candidate'):
+        present(version='5.4.0')
+    with pytest.raises(UnityModuleError, match="candidate 'nope' is not on the array"):
+        present(candidate='nope')
+
+
+def test_a_session_without_candidate_is_matched_by_its_id():
+    running = norm(raw_session(1, 40, 6, candidate_id=None))
+    assert present(sessions=[running], candidates=[], version='5.3.0.0.5.120').action == 'adopted'
+    assert mod.session_matches_version({'id': 'Upgrade_5.3.0.120'}, '5.3.0.0.5.120')
+    assert mod.session_matches_version({'id': 'Upgrade_5.3.0.120'}, '5.3.0')
+    assert not mod.session_matches_version({'id': 'Upgrade_5.3.0.121'}, '5.3.0.0.5.120')
+    assert not mod.session_matches_version({'id': 'Upgrade_4.3.0.1499782821'}, '5.3.0')
+
+
+def test_health_check_and_sp_upgrade_bodies():
+    assert present(type='health_check', candidates=[]).body == {'type': 1}
+    plan = mod.decide_present(params(type='offline_storageprocessor_upgrade', selected_model='SP680'), None,
+                              [], [], '5.2.0', 'upgradeSession', ['SP480', 'SP480'])
+    assert plan.body == {'type': 3, 'selectedModel': 13, 'offline': True}
+    plan = mod.decide_present(params(type='storageprocessor_upgrade', selected_model='SP680'), None,
+                              [], [], '5.2.0', 'upgradeSession', ['SP680', 'SP680'])
+    assert plan.action == 'none'
+    with pytest.raises(UnityModuleError, match='needs the upgradeSession resource'):
+        mod.decide_present(params(type='offline_storageprocessor_upgrade', selected_model='SP680'), None,
+                           [], [], '5.2.0', 'softwareUpgradeSession', [])
+
+
+VERSIONS = st.tuples(st.integers(4, 6), st.integers(0, 5), st.integers(0, 3), st.integers(0, 2),
+                     st.just(5), st.integers(1, 999)).map(lambda t: '.'.join(str(p) for p in t))
+
+
+@settings(max_examples=300)
+@given(installed=VERSIONS, target=VERSIONS, short=st.booleans(),
+       statuses=st.lists(st.sampled_from(range(10)), max_size=3))
+def test_present_never_plans_a_second_session_and_respects_the_installed_version(installed, target, short,
+                                                                                  statuses):
+    wanted = '.'.join(target.split('.')[:3]) if short else target
+    sessions = [norm(raw_session(s, 10, 2, sid='Upgrade_%d' % i, candidate_id='candidate_%d' % i,
+                                 created='2026-01-01T10:0%d:00.000Z' % i)) for i, s in enumerate(statuses)]
+    try:
+        plan = present(sessions=sessions, candidates=[candidate(raw_candidate(version=target))],
+                       installed=installed, version=wanted)
+    except UnityModuleError:
+        return
+    newer_or_same = mod.compare_versions(installed, wanted) >= 0
+    active = [s for s in sessions if s['status'] not in (2, 5, 7)]
+    if plan.action == 'created':
+        assert not active and not newer_or_same
+    elif plan.action == 'none':
+        assert newer_or_same
+    assert plan.action in ('created', 'none', 'adopted')
+
+
+# -- resumed / cancelled / acknowledged -----------------------------------------------------
+
+@pytest.mark.parametrize('status', [3, 4, 6, 8, 9])
+def test_resume_a_resumable_session(status):
+    plan = mod.decide_resumed([norm(raw_session(status, 30, 3))], None)
+    assert (plan.action, plan.changed) == ('resumed', True)
+
+
+@pytest.mark.parametrize('status,wait_on,text', [(1, True, 'already running'), (2, False, 'is over'),
+                                                 (5, False, 'is over'), (7, False, 'is over')])
+def test_resume_of_a_session_that_is_not_paused_or_failed_is_no_change(status, wait_on, text):
+    plan = mod.decide_resumed([norm(raw_session(status, 50, 6))], SID)
+    assert (plan.action, plan.changed, plan.wait_on) == ('none', False, wait_on)
+    assert text in plan.msg
+
+
+def test_resume_without_any_active_session_is_no_change():
+    plan = mod.decide_resumed([norm(raw_session(2, 100))], None)
+    assert plan.action == 'none' and 'nothing to resume (newest: %s (completed' % SID in plan.msg
+
+
+def test_a_named_session_that_is_not_listed_fails():
+    with pytest.raises(UnityModuleError, match=r"session 'nope' is not on the array \(sessions: %s\)" % SID):
+        mod.decide_resumed([norm(raw_session(6))], 'nope')
+
+
+@pytest.mark.parametrize('status', [3, 6])
+def test_cancel_paused_or_failed(status):
+    assert mod.decide_cancelled([norm(raw_session(status, 27, 3))], None, 'upgradeSession').action == 'cancelled'
+
+
+@pytest.mark.parametrize('status,text', [
+    (9, 'past the point of cancellation'), (4, 'past the point of cancellation'),
+    (1, 'only a paused or failed session can be'), (8, 'only a paused or failed session can be'),
+])
+def test_cancel_refuses_with_the_status(status, text):
+    with pytest.raises(UnityModuleError) as caught:
+        mod.decide_cancelled([norm(raw_session(status, 60, 8))], None, 'upgradeSession')
+    assert text in caught.value.msg and '(%s' % STATUS_NAMES[status] in caught.value.msg
+
+
+def test_cancel_is_idempotent_and_explicit_about_finished_sessions():
+    cancelled = norm(raw_session(5, 27, 3))
+    assert mod.decide_cancelled([cancelled], None, 'upgradeSession').msg == 'session %s is already cancelled' % SID
+    assert mod.decide_cancelled([cancelled], SID, 'upgradeSession').action == 'none'
+    with pytest.raises(UnityModuleError, match='is over and cannot be cancelled'):
+        mod.decide_cancelled([norm(raw_session(2, 100))], SID, 'upgradeSession')
+    assert mod.decide_cancelled([norm(raw_session(2, 100))], None, 'upgradeSession').action == 'none'
+
+
+@pytest.mark.parametrize('decide', [mod.decide_cancelled, mod.decide_acknowledged])
+def test_software_upgrade_session_has_no_cancel_or_acknowledge(decide):
+    with pytest.raises(UnityModuleError, match='offers only softwareUpgradeSession'):
+        decide([norm(raw_session(6, 27, 3), 'softwareUpgradeSession')], None, 'softwareUpgradeSession')
+
+
+def test_acknowledge_picks_the_newest_completed_or_cancelled_session():
+    sessions = [norm(raw_session(2, 100, sid='A', created='2026-01-02T00:00:00.000Z')),
+                norm(raw_session(5, 20, sid='B', created='2026-01-03T00:00:00.000Z')),
+                norm(raw_session(7, 100, sid='C', created='2026-01-04T00:00:00.000Z'))]
+    plan = mod.decide_acknowledged(sessions, None, 'upgradeSession')
+    assert (plan.action, plan.session['id']) == ('acknowledged', 'B')
+    assert mod.decide_acknowledged(sessions[2:], None, 'upgradeSession').msg == 'session C is already acknowledged'
+    assert mod.decide_acknowledged([], None, 'upgradeSession').action == 'none'
+    with pytest.raises(UnityModuleError, match='only a completed or cancelled session can be'):
+        mod.decide_acknowledged([norm(raw_session(6))], SID, 'upgradeSession')
+
+
+# -- whole module runs over the scripted transport -------------------------------------------
+
+class ModuleRun:
+    def __init__(self, failed, result, transport):
+        self.failed = failed
+        self.result = result
+        self.transport = transport
+        self.raw = json.dumps(result)
+
+    def posts(self):
+        return [r for r in self.transport.sent if r.method == 'POST'
+                and not r.path.startswith('/api/types/loginSessionInfo/')]
+
+
+@pytest.fixture
+def run_module(transport, monkeypatch, capsys):
+    original = requests.Session
+
+    def session_factory():
+        session = original()
+        session.mount('https://', transport)
+        return session
+
+    monkeypatch.setattr(rest.requests, 'Session', session_factory)
+
+    def runner(module, args, check=False, diff=False):
+        module_args = dict(CONNECTION, **args)
+        module_args['_ansible_check_mode'] = check
+        module_args['_ansible_diff'] = diff
+        with patch_module_args(module_args):
+            with pytest.raises(SystemExit) as exited:
+                module.main()
+        out = capsys.readouterr().out
+        result = json.loads(out)
+        return ModuleRun(exited.value.code != 0, result, transport)
+
+    return runner
+
+
+def test_run_creates_once_with_one_login_and_reports_versions(run_module, transport):
+    transport.add('GET', BASIC, Reply(200, basic()))
+    transport.add('GET', SESSIONS, Reply(200, collection()), Reply(200, collection()))
+    transport.add('GET', CANDIDATES, Reply(200, collection(raw_candidate())))
+    transport.add('POST', SESSIONS, Reply(201, instance({'id': SID})))
+    transport.add('GET', SESSION, Reply(200, instance(raw_session(1, 0, 0))))
+    run = run_module(mod, {'version': '5.3.0.0.5.120', 'wait': False}, diff=True)
+    assert not run.failed, run.result
+    result = run.result
+    assert (result['changed'], result['action'], result['session']['id']) == (True, 'created', SID)
+    assert result['version_before'] == result['version_after'] == '5.2.0.0.5.173'
+    assert result['target_version'] == '5.3.0.0.5.120' and result['session_resource'] == 'upgradeSession'
+    assert result['diff']['before'] == {} and result['diff']['after']['status_name'] == 'in_progress'
+    assert [(r.path, r.json) for r in run.posts()] == [(SESSIONS, {'candidate': {'id': 'candidate_1'}})]
+    assert transport.login_count == 1
+    assert PASSWORD not in run.raw
+
+
+def test_run_check_mode_sends_nothing_that_changes(run_module, transport):
+    transport.add('GET', BASIC, Reply(200, basic()))
+    transport.add('GET', SESSIONS, Reply(200, collection()))
+    transport.add('GET', CANDIDATES, Reply(200, collection(raw_candidate())))
+    run = run_module(mod, {'version': '5.3.0'}, check=True, diff=True)
+    assert not run.failed
+    assert (run.result['changed'], run.result['action'], run.result['session']) == (True, 'created', None)
+    assert run.result['msg'].startswith('check mode: would have created an upgrade to candidate candidate_1')
+    assert run.result['diff']['after']['candidate_id'] == 'candidate_1'
+    assert run.posts() == []
+
+
+def test_run_second_time_is_no_change_and_no_post(run_module, transport):
+    transport.add('GET', BASIC, Reply(200, basic('5.3.0.0.5.120')))
+    transport.add('GET', SESSIONS, Reply(200, collection(raw_session(2, 100))))
+    transport.add('GET', CANDIDATES, Reply(200, collection()))
+    run = run_module(mod, {'version': '5.3.0.0.5.120'})
+    assert not run.failed
+    assert (run.result['changed'], run.result['action']) == (False, 'none')
+    assert 'already runs 5.3.0.0.5.120' in run.result['msg']
+    assert run.posts() == []
+
+
+def test_run_lost_create_answer_is_resolved_by_reading_never_by_reposting(run_module, transport):
+    transport.add('GET', BASIC, Reply(200, basic()))
+    transport.add('GET', SESSIONS, Reply(200, collection()), Reply(200, collection()),
+                  Reply(200, collection(raw_session(1, 0, 0))))
+    transport.add('GET', CANDIDATES, Reply(200, collection(raw_candidate())))
+    transport.add('POST', SESSIONS, Reply(exc=RequestsConnectionError('Connection aborted. RemoteDisconnected')))
+    run = run_module(mod, {'candidate': 'candidate_1', 'wait': False})
+    assert not run.failed, run.result
+    assert (run.result['action'], run.result['session']['id']) == ('created', SID)
+    assert 'answer to the create was lost' in run.result['msg']
+    assert len(run.posts()) == 1
+
+
+def test_run_409_on_create_adopts_a_session_for_the_same_candidate(run_module, transport):
+    conflict = {'error': {'errorCode': 100728841, 'httpStatusCode': 409, 'messages': [
+        {'en-US': 'An upgrade session is already active on the system (%s).' % SID}]}}
+    transport.add('GET', BASIC, Reply(200, basic()))
+    transport.add('GET', SESSIONS, Reply(200, collection()), Reply(200, collection()),
+                  Reply(200, collection(raw_session(1, 3, 0))))
+    transport.add('GET', CANDIDATES, Reply(200, collection(raw_candidate())))
+    transport.add('POST', SESSIONS, Reply(409, conflict))
+    run = run_module(mod, {'candidate': 'candidate_1', 'wait': False})
+    assert not run.failed, run.result
+    assert (run.result['changed'], run.result['action']) == (False, 'adopted')
+
+
+def test_run_409_for_another_candidate_fails_naming_it(run_module, transport):
+    conflict = {'error': {'errorCode': 100728841, 'httpStatusCode': 409, 'messages': [{'en-US': 'busy'}]}}
+    transport.add('GET', BASIC, Reply(200, basic()))
+    transport.add('GET', SESSIONS, Reply(200, collection()), Reply(200, collection()),
+                  Reply(200, collection(raw_session(1, 3, 0, sid='Upgrade_x', candidate_id='other'))))
+    transport.add('GET', CANDIDATES, Reply(200, collection(raw_candidate())))
+    transport.add('POST', SESSIONS, Reply(409, conflict))
+    run = run_module(mod, {'candidate': 'candidate_1', 'wait': False})
+    assert run.failed and run.result['http_status'] == 409 and run.result['error_code'] == 100728841
+    assert 'session Upgrade_x (in_progress' in run.result['msg']
+
+
+def test_run_resume_and_wait_to_completion(run_module, transport):
+    transport.add('GET', BASIC, Reply(200, basic()), Reply(200, basic()), Reply(200, basic('5.3.0.0.5.120')))
+    transport.add('GET', SESSIONS, Reply(200, collection(raw_session(6, 27, 3, task_status=6))))
+    transport.add('GET', CANDIDATES, Reply(200, collection(raw_candidate())))
+    transport.add('POST', SESSION + '/action/resume', Reply(204))
+    transport.add('GET', SESSION, Reply(200, instance(raw_session(1, 28, 3))),
+                  Reply(503, text='Service Unavailable'),
+                  Reply(200, instance(raw_session(2, 100))))
+    run = run_module(mod, {'state': 'resumed', 'poll_interval': 0.01, 'outage_tolerance': 60})
+    assert not run.failed, run.result
+    result = run.result
+    assert (result['changed'], result['action'], result['session']['status_name']) == (True, 'resumed', 'completed')
+    assert result['version_after'] == '5.3.0.0.5.120' and result['target_version'] == '5.3.0.0.5.120'
+    assert len(result['outages']) == 1 and result['outages'][0]['seen'][0] == 'HTTP 503'
+    assert [p['status_name'] for p in result['progress']] == ['in_progress', 'completed']
+    assert [r.path for r in run.posts()] == [SESSION + '/action/resume']
+
+
+def test_run_wait_on_a_failing_session_fails_with_the_array_messages(run_module, transport):
+    message = {'errorCode': 'flr::upgrade_task_failed_6', 'severity': 3, 'httpStatus': 500, 'messages': [
+        {'locale': 'en_US', 'message': "The upgrade task 'Installing new software on peer SP' failed."}]}
+    transport.add('GET', BASIC, Reply(200, basic()))
+    transport.add('GET', SESSIONS, Reply(200, collection(raw_session(1, 30, 5))))
+    transport.add('GET', CANDIDATES, Reply(200, collection(raw_candidate())))
+    transport.add('GET', SESSION, Reply(200, instance(raw_session(3, 45, 5, messages=[message]))))
+    run = run_module(mod, {'version': '5.3.0', 'poll_interval': 0.01})
+    assert run.failed
+    assert run.result['action'] == 'adopted' and run.result['changed'] is False
+    assert run.result['failed_task'] == 'Installing new software on peer SP'
+    assert "The upgrade task 'Installing new software on peer SP' failed." in run.result['msg']
+    assert run.result['messages'] == [message['messages'][0]['message']]
+    assert '\n' not in run.result['msg']
+
+
+def test_run_paused_ends_green(run_module, transport):
+    transport.add('GET', BASIC, Reply(200, basic()), Reply(200, basic()))
+    transport.add('GET', SESSIONS, Reply(200, collection()), Reply(200, collection()))
+    transport.add('GET', CANDIDATES, Reply(200, collection(raw_candidate())))
+    transport.add('POST', SESSIONS, Reply(201, instance({'id': SID})))
+    transport.add('GET', SESSION, Reply(200, instance(raw_session(1, 5, 1))),
+                  Reply(200, instance(raw_session(6, 27, 3, task_status=6))))
+    run = run_module(mod, {'version': '5.3.0', 'pause_before_reboot': True, 'poll_interval': 0.01})
+    assert not run.failed, run.result
+    assert run.result['changed'] is True and run.result['session']['status_name'] == 'paused'
+    assert "paused at task 'Waiting for reboot command'" in run.result['msg']
+    assert run.posts()[0].json == {'candidate': {'id': 'candidate_1'}, 'pauseBeforeReboot': True}
+
+
+def test_run_on_a_software_upgrade_session_array(run_module, transport):
+    not_found = {'error': {'errorCode': 131149829, 'httpStatusCode': 404, 'messages': [
+        {'en-US': 'The requested resource does not exist. (Error Code:0x7d13005)'}]}}
+    transport.add('GET', BASIC, Reply(200, basic()))
+    transport.add('GET', SESSIONS, Reply(404, not_found))
+    transport.add('GET', OLD_SESSIONS, Reply(200, collection(raw_session(6, 27, 3))))
+    run = run_module(mod, {'state': 'cancelled'})
+    assert run.failed and 'offers only softwareUpgradeSession' in run.result['msg']
+    assert run.posts() == []
+
+
+def test_run_cancel_a_paused_session(run_module, transport):
+    transport.add('GET', BASIC, Reply(200, basic()), Reply(200, basic()))
+    transport.add('GET', SESSIONS, Reply(200, collection(raw_session(6, 27, 3))))
+    transport.add('POST', SESSION + '/action/cancel', Reply(204))
+    transport.add('GET', SESSION, Reply(200, instance(raw_session(5, 27, 3))))
+    run = run_module(mod, {'state': 'cancelled', 'poll_interval': 0.01}, diff=True)
+    assert not run.failed, run.result
+    assert (run.result['changed'], run.result['action']) == (True, 'cancelled')
+    assert run.result['diff']['before']['status_name'] == 'paused'
+    assert run.result['diff']['after']['status_name'] == 'cancelled'
+    assert run.result['msg'] == 'cancelled session %s (paused, 27%%, task \'Waiting for reboot command\')' % SID
+
+
+def test_run_bad_input_fails_before_logging_in(run_module, transport):
+    run = run_module(mod, {'version': 'banana'})
+    assert run.failed and run.result['msg'].startswith("version 'banana' is not a Unity version")
+    assert transport.sent == []
