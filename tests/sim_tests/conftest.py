@@ -130,3 +130,61 @@ def fresh(sim):
         sim.clear_requests(name)
         return Unity(sim, name)
     return make
+
+
+class Watch:
+    """Polls one upgrade session like a patient client and records what it saw:
+    ``("ok", status, percent)``, ``"refused"``, ``"reset"``, ``"503"`` (HTML), ``"401"``."""
+
+    def __init__(self, client, sid, resource="upgradeSession"):
+        self.u = client
+        self.sid = sid
+        self.resource = resource
+        self.seen = []
+        self.last = None
+
+    def kinds(self):
+        """Observation kinds with repeats collapsed: ["ok", "refused", "503", "401", "ok", ...]."""
+        out = []
+        for item in self.seen:
+            kind = item[0] if isinstance(item, tuple) else item
+            if not out or out[-1] != kind:
+                out.append(kind)
+        return out
+
+    def percents(self):
+        return [item[2] for item in self.seen if isinstance(item, tuple)]
+
+    def until(self, statuses, timeout=20.0, interval=0.02):
+        u = self.u
+        array = u.sim.array(u.name)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                resp = u.request("GET", "/api/instances/%s/%s" % (self.resource, self.sid),
+                                 params={"compact": "true", "fields": "status,percentComplete,tasks,"
+                                         "messages,elapsedTime"}, timeout=2)
+            except requests.ConnectionError:
+                self.seen.append("refused" if refused(array["host"], array["port"]) else "reset")
+                time.sleep(interval)
+                continue
+            if resp.status_code == 503:
+                assert resp.headers["Content-Type"].startswith("text/html")
+                assert b"Service Unavailable" in resp.content
+                self.seen.append("503")
+            elif resp.status_code == 401:
+                self.seen.append("401")
+                try:
+                    u.login()
+                except (requests.ConnectionError, AssertionError):
+                    pass
+                continue
+            else:
+                assert resp.status_code == 200, resp.text
+                self.last = resp.json()["content"]
+                self.seen.append(("ok", self.last["status"], self.last["percentComplete"]))
+                if self.last["status"] in statuses:
+                    return self.last
+            time.sleep(interval)
+        raise AssertionError("session %s not in %s after %.0fs; saw %s"
+                             % (self.sid, statuses, timeout, self.kinds()))
