@@ -89,8 +89,10 @@ build: $(VENV_STAMP)
 	$(VENV)/bin/ansible-galaxy collection install --offline --force -p $(INSTALL_ROOT) $(BUILD)/unity-upgrade-*.tar.gz
 
 # ---------------------------------------------------------------- checks
+# ansible-lint runs offline (.ansible-lint): it finds unity.upgrade, for the syntax checks of
+# roles and playbooks, through ANSIBLE_COLLECTIONS_PATH (the tarball installed by build).
 .PHONY: lint
-lint: $(VENV_STAMP)
+lint: build
 	@echo "== ansible-lint (profile: production, see .ansible-lint)"
 	PATH=$(VENV)/bin:$$PATH $(VENV)/bin/ansible-lint
 
@@ -100,13 +102,17 @@ SANITY_EXTRA_PYTHONS ?= 3.9 3.10 3.12 3.13
 .PHONY: sanity
 sanity: build ansible-test-bootstrap
 	@echo "== ansible-test sanity $(ANSIBLE_TEST_OPTS) $(SANITY_OPTS)"
-	cd $(COLL_DIR) && PATH=$(VENV)/bin:$$PATH $(ANSIBLE_TEST) sanity $(ANSIBLE_TEST_OPTS) $(SANITY_OPTS)
-	@for v in $(SANITY_EXTRA_PYTHONS); do \
+	@failed=""; \
+	(cd $(COLL_DIR) && PATH=$(VENV)/bin:$$PATH $(ANSIBLE_TEST) sanity $(ANSIBLE_TEST_OPTS) $(SANITY_OPTS)) \
+		|| failed="$(PYTHON_VERSION)"; \
+	for v in $(SANITY_EXTRA_PYTHONS); do \
 		if ! dir=$$(tests/utils/python_dir.sh $$v); then \
 			echo "== sanity: compile and import on Python $$v SKIPPED: no python$$v on this machine"; continue; fi; \
 		echo "== ansible-test sanity --test compile --test import --venv --python $$v"; \
-		(cd $(COLL_DIR) && PATH=$$dir:$$PATH $(ANSIBLE_TEST) sanity --test compile --test import --venv --python $$v); \
-	done
+		(cd $(COLL_DIR) && PATH=$$dir:$$PATH $(ANSIBLE_TEST) sanity --test compile --test import --venv --python $$v) \
+			|| failed="$$failed $$v"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "== sanity FAILED on Python(s): $$failed" >&2; exit 1; fi
 
 # Unit tests import the collection from the copied tree as ansible_collections.unity.upgrade
 # (build/collections on sys.path); simulator tests import unity_sim (tests/ on sys.path).
