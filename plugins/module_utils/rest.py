@@ -346,7 +346,9 @@ class UnityRestClient:
             response = self.session.request(
                 method, url, params=params, data=data, headers=request_headers, auth=auth,
                 timeout=timeout or (self.connect_timeout, self.request_timeout),
-                allow_redirects=(method == 'GET'), stream=stream)
+                allow_redirects=(method == 'GET'), stream=stream,
+                # Per request: requests lets REQUESTS_CA_BUNDLE override session.verify.
+                verify=self.session.verify)
         except SSLError as exc:
             raise UnityTLSError(
                 'TLS verification of %s failed: %s. Set ca_path to the CA certificate that signed '
