@@ -41,6 +41,7 @@ APPLICATION_TYPE = 'unity.upgrade/%s' % COLLECTION_VERSION
 LOGIN_PATH = '/api/types/loginSessionInfo/instances'
 LOGOUT_PATH = '/api/types/loginSessionInfo/action/logout'
 LOGIN_FIELDS = ('id', 'user', 'roles', 'domain', 'idleTimeout', 'isPasswordChangeRequired')
+UPLOAD_PATH = '/upload/files/types/candidateSoftwareVersion'
 
 # Statuses a GET may be retried on: the management service is restarting or a
 # proxy in front of it could not reach it.
@@ -517,6 +518,81 @@ class UnityRestClient:
             job = payload.get('content', payload)
             return self.wait_job(job, timeout=job_timeout, interval=job_poll_interval)
         return payload.get('content', {})
+
+    # -- uploads --------------------------------------------------------------------------
+
+    def upload_candidate(self, make_body, timeout=3600.0):
+        """POST a streamed multipart body to the candidate upload endpoint; returns the response.
+
+        ``make_body()`` returns an iterable of bytes chunks with ``content_type``,
+        ``len`` (the exact length, or None for chunked transfer), ``filename``,
+        ``size``, ``bytes_sent``, ``data_bytes_sent`` and ``complete``. The request
+        carries the CSRF token and the body's own multipart content type (no JSON).
+        ``timeout`` bounds the wait for the array's answer; each send and the
+        connect may stall at most ``request_timeout``. A 401 before anything was
+        streamed gets one fresh login and one new body; once bytes went out the
+        upload is never re-sent: a cut-off upload raises UnityConnectionError
+        saying how far it got. Exceptions the body raises (a source error, a
+        checksum mismatch) pass through unchanged, after the connection is dropped.
+        """
+        if self._csrf_token is None:
+            self.login()
+        stall = max(self.connect_timeout, self.request_timeout)
+        relogged = False
+        while True:
+            body = make_body()
+            try:
+                response = self._send('POST', UPLOAD_PATH, data=body, csrf=True,
+                                      headers={'Content-Type': body.content_type},
+                                      timeout=(stall, float(timeout)))
+            except UnityTLSError:
+                raise
+            except UnityConnectionError as error:
+                raise self._upload_cut_off(error, body, timeout)
+            if response.status_code == 401 and not relogged and body.bytes_sent == 0:
+                relogged = True
+                self.login()
+                continue
+            if response.status_code == 401:
+                raise UnityApiError(
+                    'the array refused the login session of the upload of %s (HTTP 401) after %d '
+                    'bytes were sent; it keeps no partial candidate and the upload is not re-sent '
+                    'on its own: run the task again' % (body.filename, body.data_bytes_sent),
+                    http_status=401, method='POST', path=UPLOAD_PATH)
+            if response.status_code not in (200, 201, 202, 204):
+                error = error_from_response(response, 'POST', UPLOAD_PATH)
+                detail = '; '.join(error.messages) or error.message
+                code = ' (error code %s)' % error.error_code if error.error_code not in (None, '') \
+                    else ''
+                raise UnityApiError(
+                    _one_line('the array refused the upload of %s with HTTP %s%s: %s' % (
+                        body.filename, response.status_code, code, detail), 600),
+                    http_status=response.status_code, error_code=error.error_code,
+                    messages=error.messages, method='POST', path=UPLOAD_PATH)
+            return response
+
+    def _upload_cut_off(self, error, body, timeout):
+        reason = error.message.rsplit(': ', 1)[-1]
+        total = body.size if body.size is not None else 'an unknown number of'
+        if body.complete and reason == 'read timed out':
+            return UnityConnectionError(
+                'the array did not answer within upload_timeout (%g s) after all %d bytes of %s '
+                'were sent; it may still be processing the file: run the task again, it finds the '
+                'candidate if the array kept it and uploads again otherwise'
+                % (timeout, body.data_bytes_sent, body.filename),
+                maybe_applied=True, method='POST', path=UPLOAD_PATH)
+        if body.complete:
+            return UnityConnectionError(
+                'the answer to the upload of %s was lost after all %d bytes were sent (%s); the '
+                'array may still be processing the file: run the task again, it finds the '
+                'candidate if the array kept it and uploads again otherwise'
+                % (body.filename, body.data_bytes_sent, reason),
+                maybe_applied=True, method='POST', path=UPLOAD_PATH)
+        return UnityConnectionError(
+            'the upload of %s to %s was cut off after %d of %s bytes (%s); the array keeps no '
+            'partial candidate, so running the task again is safe'
+            % (body.filename, self.base_url, body.data_bytes_sent, total, reason),
+            maybe_applied=False, method='POST', path=UPLOAD_PATH)
 
     # -- jobs -----------------------------------------------------------------------------
 

@@ -122,6 +122,26 @@ def version_from_filename(path):
     return format_version(parse_version(match.group(1))) if match else None
 
 
+def candidate_type_from_filename(path):
+    """The UpgradeTypeEnum value a package's file name implies: firmware, language pack, else software."""
+    name = re.split(r'[\\/]', str(path))[-1].lower()
+    if 'drive-firmware' in name or 'drive_firmware' in name:
+        return 1
+    if 'languagepack' in name or 'language-pack' in name or 'language_pack' in name:
+        return 2
+    return 0
+
+
+def candidate_matches(item, version, candidate_type=None):
+    """Whether a normalised candidate is of ``version`` (on the precision both have) and type."""
+    listed = item.get('parsed_version') or item.get('version')
+    if parse_version(listed) is None or parse_version(version) is None:
+        return False
+    if candidate_type is not None and item.get('type') is not None and item['type'] != candidate_type:
+        return False
+    return compare_versions(listed, version) == 0
+
+
 def interval_seconds(text):
     """``h+:mm:ss[.sss]`` (hours unbounded) to seconds, or None."""
     if not text:
@@ -423,6 +443,38 @@ class UpgradeApi:
     def session_action(self, session_id, action):
         """resume, cancel or acknowledge one session."""
         return self.client.action(self.session_resource, action, instance_id=session_id)
+
+    def wait_for_candidate(self, version, candidate_type=None, previous=None, timeout=600.0,
+                           interval=1.0, max_interval=10.0, clock=None):
+        """After an upload: poll the candidates until one of ``version`` is listed; return it.
+
+        The array verifies and unpacks a package before it lists it. A listed
+        candidate that is neither the expected one nor ``previous`` (the one the
+        upload replaces) means the package is of another version: that fails at
+        once, as does waiting longer than ``timeout`` seconds.
+        """
+        clock = clock or time.monotonic
+        deadline = clock() + timeout
+        while True:
+            listed = self.candidates()
+            for item in listed:
+                if candidate_matches(item, version, candidate_type):
+                    return item
+            other = [c for c in listed if previous is None or c.get('id') != previous.get('id')
+                     or c.get('parsed_version') != previous.get('parsed_version')]
+            if other:
+                raise UnityApiError(
+                    'the array took the upload but lists candidate %s of version %s, not %s: the '
+                    'package is of another version; set version to the version of the package'
+                    % (other[0].get('id'), other[0].get('parsed_version') or other[0].get('version'),
+                       version))
+            if clock() >= deadline:
+                raise UnityApiError(
+                    'the array accepted the upload but listed no candidate of version %s within %g '
+                    'seconds; it may still be verifying the package: check with unity.upgrade.info '
+                    'or run the task again' % (version, timeout))
+            self.sleep(min(interval, max(0.0, deadline - clock())))
+            interval = min(interval * 2, max_interval)
 
 
 def eligibility_messages(content):

@@ -1,0 +1,438 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, unity.upgrade contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The streamed body of a candidate upload, and where its bytes come from.
+
+- ``FileSource``: a local file, read in large chunks.
+- ``UrlSource``: an HTTP(S) download (an artifact server), streamed; nothing is
+  written to local disk.
+- ``MultipartBody``: the ``multipart/form-data`` body (one part, field
+  ``filename``) as an iterator of chunks, with an exact length whenever the
+  source's size is known, the sha256 computed on the way, and the last chunk held
+  back until the size and the checksum are verified. A body that fails either
+  check raises before its last bytes are handed to the connection, so the array
+  never receives a complete file from a source that is not the one asked for.
+
+Memory use is a few chunks, whatever the size of the file. Nothing here imports
+Ansible or the REST client: errors are ``UploadError`` with a one-line message
+that names what to fix and never holds a password, a token or a URL's query.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import email.message
+import hashlib
+import os
+import re
+import stat
+import time
+import uuid
+
+from urllib.parse import unquote, urlsplit
+
+try:
+    import requests
+    from requests.exceptions import (
+        ConnectionError as RequestsConnectionError,
+        RequestException,
+        SSLError,
+        Timeout,
+    )
+    HAS_REQUESTS = True
+except ImportError:  # pragma: no cover - the module reports missing requests first
+    HAS_REQUESTS = False
+
+DEFAULT_CHUNK_SIZE = 1 << 20
+FIELD_NAME = 'filename'
+PART_CONTENT_TYPE = 'application/octet-stream'
+MIB = float(1 << 20)
+
+_SHA256 = re.compile(r'^sha256:([0-9a-f]{64})$', re.IGNORECASE)
+# Header names whose values are credentials: masked by the module, never printed here.
+SENSITIVE_HEADER = re.compile(r'auth|token|key|secret|cookie|pass|session|signature|credential',
+                              re.IGNORECASE)
+
+
+class UploadError(Exception):
+    """A failure of the upload's source or body; ``str()`` is one line for the user."""
+
+    def __init__(self, message, **details):
+        super(UploadError, self).__init__(message)
+        self.message = message
+        self.details = details
+
+    def __str__(self):
+        return self.message
+
+
+class SourceError(UploadError):
+    """The file or URL cannot be read, or changed while it was read."""
+
+
+class ChecksumMismatch(UploadError):
+    """The sha256 of the streamed bytes is not the one asked for."""
+
+    def __init__(self, message, expected, actual, **details):
+        super(ChecksumMismatch, self).__init__(message, expected=expected, actual=actual, **details)
+        self.expected = expected
+        self.actual = actual
+
+
+class UploadTimeout(UploadError):
+    """The body was not sent within the upload deadline."""
+
+
+# -- small helpers -------------------------------------------------------------------------------
+
+def parse_checksum(text):
+    """``sha256:<64 hex digits>`` to the lowercase hex digest; anything else raises UploadError."""
+    match = _SHA256.match((text or '').strip())
+    if not match:
+        raise UploadError("checksum must be 'sha256:' followed by 64 hex digits (the output of "
+                          "sha256sum), got %s" % _describe_bad_checksum(text))
+    return match.group(1).lower()
+
+
+def _describe_bad_checksum(text):
+    algorithm, sep, digest = (text or '').strip().partition(':')
+    if not sep:
+        return 'a value without the sha256: prefix'
+    if algorithm.lower() != 'sha256':
+        return "algorithm '%s' (only sha256 is supported)" % algorithm[:20]
+    if not re.match(r'^[0-9a-fA-F]*$', digest):
+        return 'characters that are not hex digits after sha256:'
+    return '%d hex digits after sha256:' % len(digest)
+
+
+def redact_url(url):
+    """``scheme://host[:port]/path``: no user info, no query, no fragment (they may hold secrets)."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ''
+        port = parts.port
+    except ValueError:
+        return '(an unparsable URL)'
+    if ':' in host:
+        host = '[%s]' % host
+    netloc = host if port is None else '%s:%d' % (host, port)
+    redacted = '%s://%s%s' % (parts.scheme, netloc, parts.path)
+    if parts.query:
+        redacted += '?...'
+    return redacted
+
+
+def url_credentials(url):
+    """The password of a URL's user info (to mask it in outputs), or None."""
+    try:
+        return urlsplit(url).password
+    except ValueError:
+        return None
+
+
+def name_from_url(url):
+    """The file name a URL's path ends with (percent-decoded), or ''."""
+    path = urlsplit(url).path
+    return unquote(path.rstrip('/').rsplit('/', 1)[-1]) if path and not path.endswith('/') else ''
+
+
+def check_url(url):
+    """Refuse what is not an absolute http(s) URL naming a file; returns the file name."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - validates the port
+    except ValueError as exc:
+        raise SourceError('url is not a valid URL: %s' % exc)
+    if parts.scheme not in ('http', 'https') or not parts.hostname:
+        raise SourceError("url must be an absolute http:// or https:// URL, got %s"
+                          % (redact_url(url) if parts.scheme else 'a relative reference'))
+    name = name_from_url(url)
+    if not name:
+        raise SourceError('url must end with the file name of the package (%s ends with /)'
+                          % redact_url(url))
+    return name
+
+
+def inspect_file(path):
+    """``(base name, size)`` of a local package, checked without opening it."""
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        raise SourceError("src '%s' does not exist on the host the module runs on; give the full "
+                          'path of the upgrade package there' % path)
+    except PermissionError:
+        raise SourceError("src '%s' cannot be reached: permission denied on a directory of its "
+                          'path' % path)
+    except OSError as exc:
+        raise SourceError("src '%s' cannot be read: %s" % (path, exc.strerror or type(exc).__name__))
+    if stat.S_ISDIR(info.st_mode):
+        raise SourceError("src '%s' is a directory; give the path of the upgrade package file" % path)
+    if not stat.S_ISREG(info.st_mode):
+        raise SourceError("src '%s' is not a regular file" % path)
+    if not os.access(path, os.R_OK):
+        raise SourceError("src '%s' is not readable by the user the module runs as" % path)
+    if info.st_size == 0:
+        raise SourceError("src '%s' is empty (0 bytes); it is not an upgrade package" % path)
+    return os.path.basename(path), info.st_size
+
+
+def mib_per_second(size, seconds):
+    return round(size / MIB / seconds, 2) if seconds > 0 else None
+
+
+# -- sources ---------------------------------------------------------------------------------------
+
+class FileSource:
+    """A local file, opened once and read start to end in large chunks."""
+
+    def __init__(self, path, chunk_size=DEFAULT_CHUNK_SIZE):
+        self.path = path
+        self.chunk_size = int(chunk_size)
+        self.name, self.size = inspect_file(path)
+        self.description = "src '%s'" % path
+        self._handle = None
+
+    def open(self):
+        try:
+            self._handle = open(self.path, 'rb', buffering=0)
+            self.size = os.fstat(self._handle.fileno()).st_size
+        except OSError as exc:
+            raise SourceError("src '%s' cannot be opened: %s" % (self.path, exc.strerror or exc))
+        if hasattr(os, 'posix_fadvise'):
+            try:
+                os.posix_fadvise(self._handle.fileno(), 0, 0, os.POSIX_FADV_SEQUENTIAL)
+            except OSError:  # pragma: no cover - advice only
+                pass
+        return self
+
+    def chunks(self):
+        if self._handle is None:
+            self.open()
+        read = self._handle.read
+        size = self.chunk_size
+        while True:
+            try:
+                chunk = read(size)
+            except OSError as exc:
+                raise SourceError("reading src '%s' failed: %s" % (self.path, exc.strerror or exc))
+            if not chunk:
+                return
+            yield chunk
+
+    def close(self):
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = None
+
+
+class UrlSource:
+    """An HTTP(S) download, streamed chunk by chunk; nothing touches the local disk."""
+
+    def __init__(self, url, headers=None, validate_certs=True, ca_path=None, username=None,
+                 password=None, timeout=(10.0, 60.0), chunk_size=DEFAULT_CHUNK_SIZE, session=None):
+        if not HAS_REQUESTS:  # pragma: no cover
+            raise SourceError('the Python library requests is required to download from url')
+        self.url = url
+        self.name = check_url(url)
+        self.shown = redact_url(url)
+        self.description = 'url %s' % self.shown
+        self.headers = dict(headers or {})
+        self.verify = ca_path if ca_path else bool(validate_certs)
+        self.auth = (username, password or '') if username else None
+        self.timeout = timeout
+        self.chunk_size = int(chunk_size)
+        self.session = session
+        self.size = None
+        self.response = None
+
+    def open(self):
+        """GET the URL and read its headers; a refusal fails here, before the array is contacted."""
+        session = self.session or requests.Session()
+        self.session = session
+        headers = {'Accept-Encoding': 'identity'}
+        headers.update(self.headers)
+        try:
+            response = session.get(self.url, headers=headers, auth=self.auth, verify=self.verify,
+                                   timeout=self.timeout, stream=True, allow_redirects=True)
+        except SSLError:
+            raise SourceError('TLS verification of %s failed: set url_ca_path to the CA that signed '
+                              "the artifact server's certificate, or url_validate_certs: false "
+                              '(insecure)' % self.shown)
+        except (RequestsConnectionError, Timeout) as exc:
+            raise SourceError('cannot download %s: %s' % (self.shown, _transport_reason(exc)))
+        except RequestException as exc:
+            raise SourceError('cannot download %s: %s' % (self.shown, type(exc).__name__))
+        if response.status_code != 200:
+            response.close()
+            raise SourceError(self._refusal(response))
+        self.response = response
+        encoding = (response.headers.get('Content-Encoding') or 'identity').strip().lower()
+        length = response.headers.get('Content-Length')
+        if encoding == 'identity' and length and length.strip().isdigit():
+            self.size = int(length)
+            if self.size == 0:
+                self.close()
+                raise SourceError('%s is empty (Content-Length: 0); it is not an upgrade package'
+                                  % self.shown)
+        disposition = response.headers.get('Content-Disposition')
+        if disposition:
+            message = email.message.Message()
+            message['Content-Disposition'] = disposition
+            filename = message.get_filename()
+            if filename and os.path.basename(filename.replace('\\', '/')):
+                self.name = os.path.basename(filename.replace('\\', '/'))
+        return self
+
+    def _refusal(self, response):
+        status = response.status_code
+        reason = response.reason or ''
+        if status == 404:
+            hint = 'check url: the artifact server has no such file'
+        elif status in (401, 403):
+            hint = ('the artifact server refused the credentials: set url_username and url_password, '
+                    'or an Authorization header in url_headers')
+        elif status in (301, 302, 303, 307, 308):
+            hint = 'too many redirects'
+        else:
+            hint = 'the artifact server could not serve the file'
+        return 'downloading %s failed with HTTP %s %s: %s' % (self.shown, status, reason, hint)
+
+    def chunks(self):
+        if self.response is None:
+            self.open()
+        received = 0
+        try:
+            for chunk in self.response.iter_content(chunk_size=self.chunk_size):
+                if chunk:
+                    received += len(chunk)
+                    yield chunk
+        except (RequestException, OSError) as exc:
+            raise SourceError('the download from %s broke off after %d bytes: %s'
+                              % (self.shown, received, _transport_reason(exc)))
+
+    def close(self):
+        if self.response is not None:
+            self.response.close()
+            self.response = None
+
+
+def _transport_reason(exc):
+    text = str(exc)
+    for pattern, reason in (
+        (r'Connection refused', 'connection refused'),
+        (r'Name or service not known|nodename nor servname|Temporary failure in name resolution'
+         r'|getaddrinfo failed|No address associated', 'the host name does not resolve'),
+        (r'IncompleteRead|incomplete|Connection broken|ProtocolError', 'the connection broke off'),
+        (r'Connection reset|RemoteDisconnected|Connection aborted|BrokenPipe',
+         'the connection was reset'),
+        (r'timed out|Timeout', 'timed out'),
+        (r'No route to host', 'no route to host'),
+    ):
+        if re.search(pattern, text, re.IGNORECASE):
+            return reason
+    return type(exc).__name__
+
+
+# -- the body ------------------------------------------------------------------------------------
+
+def _quote_param(value):
+    """A file name for a multipart header, escaped as browsers do (WHATWG HTML form encoding)."""
+    escaped = []
+    for char in value:
+        if char == '"':
+            escaped.append('%22')
+        elif char in '\r\n' or ord(char) < 0x20 or ord(char) == 0x7f:
+            escaped.append('%%%02X' % ord(char))
+        else:
+            escaped.append(char)
+    return ''.join(escaped)
+
+
+class MultipartBody:
+    """One-part ``multipart/form-data`` body, iterated once.
+
+    ``len`` is the exact byte length when the source's size is known (then the
+    request carries ``Content-Length``), else None (``Transfer-Encoding:
+    chunked``). After iteration: ``data_bytes`` read from the source,
+    ``bytes_sent`` handed to the connection and confirmed (the consumer asked for
+    the next chunk), ``sha256`` of the data, ``complete``.
+    """
+
+    def __init__(self, source, expected_sha256=None, deadline=None, clock=None,
+                 field_name=FIELD_NAME, content_type=PART_CONTENT_TYPE, boundary=None):
+        self.source = source
+        self.expected_sha256 = expected_sha256.lower() if expected_sha256 else None
+        self.deadline = deadline
+        self.clock = clock or time.monotonic
+        self.boundary = boundary or 'unity-upgrade-' + uuid.uuid4().hex
+        self.content_type = 'multipart/form-data; boundary=%s' % self.boundary
+        self.filename = source.name
+        self.preamble = (
+            '--%s\r\nContent-Disposition: form-data; name="%s"; filename="%s"\r\n'
+            'Content-Type: %s\r\n\r\n' % (self.boundary, field_name, _quote_param(self.filename),
+                                          content_type)).encode('utf-8')
+        self.epilogue = ('\r\n--%s--\r\n' % self.boundary).encode('ascii')
+        self.size = source.size
+        # requests reads ``len`` to choose Content-Length over chunked transfer.
+        self.len = None if self.size is None else len(self.preamble) + self.size + len(self.epilogue)
+        self.data_bytes = 0
+        self.data_bytes_sent = 0
+        self.bytes_sent = 0
+        self.sha256 = None
+        self.complete = False
+        self._started = False
+
+    def __iter__(self):
+        if self._started:
+            raise RuntimeError('a multipart body can be sent only once')
+        self._started = True
+        return self._chunks()
+
+    def _check_deadline(self):
+        if self.deadline is not None and self.clock() > self.deadline:
+            raise UploadTimeout('the upload did not finish within upload_timeout: %d of %s bytes of '
+                                '%s were sent; the array keeps no partial candidate. Raise '
+                                'upload_timeout for slow links'
+                                % (self.data_bytes_sent, self.size if self.size is not None
+                                   else 'an unknown number of', self.filename),
+                                bytes_sent=self.data_bytes_sent)
+
+    def _chunks(self):
+        digest = hashlib.sha256()
+        size = self.size
+        yield self.preamble
+        self.bytes_sent += len(self.preamble)
+        held = None
+        for chunk in self.source.chunks():
+            self._check_deadline()
+            digest.update(chunk)
+            self.data_bytes += len(chunk)
+            if size is not None and self.data_bytes > size:
+                raise SourceError('%s grew while it was read (more than the %d bytes announced); '
+                                  'the upload was stopped before its end' % (self.source.description,
+                                                                             size))
+            if held is not None:
+                yield held
+                self.bytes_sent += len(held)
+                self.data_bytes_sent += len(held)
+            held = chunk
+        if size is not None and self.data_bytes != size:
+            raise SourceError('%s ended after %d of the %d bytes announced; the upload was stopped '
+                              'before its end' % (self.source.description, self.data_bytes, size))
+        if held is None:
+            raise SourceError('%s is empty; it is not an upgrade package' % self.source.description)
+        self.sha256 = digest.hexdigest()
+        if self.expected_sha256 and self.sha256 != self.expected_sha256:
+            raise ChecksumMismatch(
+                'checksum mismatch for %s: expected sha256:%s, the file has sha256:%s; the upload '
+                'was stopped before its last %d bytes, so the array has no candidate from this file'
+                % (self.filename, self.expected_sha256, self.sha256, len(held)),
+                expected=self.expected_sha256, actual=self.sha256)
+        self._check_deadline()
+        yield held
+        self.bytes_sent += len(held)
+        self.data_bytes_sent += len(held)
+        yield self.epilogue
+        self.bytes_sent += len(self.epilogue)
+        self.complete = True
