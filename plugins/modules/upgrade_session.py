@@ -107,6 +107,8 @@ options:
     description:
       - Seconds the management API may stay unreachable in a row while waiting (each SP reboot takes it away for
         several minutes). A longer outage fails the task with the last state seen; the upgrade may go on on the array.
+      - With O(wait=true) the first login also waits up to this long for an API that is away, so a task started while
+        an SP reboots is no failure.
     type: int
     default: 1800
 extends_documentation_fragment:
@@ -307,12 +309,13 @@ outages:
       type: int
       returned: always
     during_task:
-      description: The task the session was at when the outage began.
+      description: The task of the session in the last answer before the outage began (the reboot task itself may
+        have started since).
       type: str
       returned: always
-      sample: Rebooting peer SP
+      sample: Installing new software on peer SP
     percent_complete:
-      description: Percent complete when the outage began.
+      description: Percent complete in the last answer before the outage began.
       type: int
       returned: always
     ended:
@@ -353,6 +356,14 @@ relogins:
   description: How often the module had to log in again while waiting (the SP reboots end login sessions).
   returned: always
   type: int
+timed_out:
+  description:
+    - True when the task failed because O(wait_timeout) passed; the upgrade goes on on the array, and running the task
+      again adopts the session and keeps waiting.
+    - A task that failed because the API stayed away longer than O(outage_tolerance) returns C(api_unreachable=true)
+      instead.
+  returned: always
+  type: bool
 msg:
   description: What happened, in one line.
   returned: always
@@ -706,6 +717,9 @@ def run(unity):
     params = unity.params
     state = params['state']
     version = validate(params)
+    if params['wait'] and not unity.check_mode:
+        # A task started while an SP reboots waits for the API to come back, as the wait itself does.
+        unity.login_tolerance = params['outage_tolerance']
     api = UpgradeApi(unity.client)
     basic = api.basic_system_info()
     version_before = installed_version(basic)
@@ -736,7 +750,7 @@ def run(unity):
         'changed': plan.changed, 'action': plan.action, 'session': plan.session,
         'session_resource': resource, 'version_before': version_before, 'version_after': version_before,
         'target_version': plan.target_version, 'waited_seconds': 0.0, 'outages': [], 'progress': [],
-        'relogins': 0, 'msg': plan.msg,
+        'relogins': 0, 'timed_out': False, 'msg': plan.msg,
     }
     if unity.check_mode:
         if plan.changed:
@@ -815,6 +829,8 @@ def wait(unity, api, session, settle, result, state):
                                             'target_version', 'waited_seconds', 'outages', 'progress',
                                             'relogins'))
     details['session'] = final
+    details['timed_out'] = outcome.outcome == 'timeout'
+    details['api_unreachable'] = outcome.outcome == 'unreachable'
     if outcome.outcome == 'failed':
         details['messages'] = session_messages(final)
         details['failed_task'] = failed_task(final)

@@ -541,3 +541,27 @@ def test_run_bad_input_fails_before_logging_in(run_module, transport):
     run = run_module(mod, {'version': 'banana'})
     assert run.failed and run.result['msg'].startswith("version 'banana' is not a Unity version")
     assert transport.sent == []
+
+
+def test_run_wait_timeout_fails_flagged_and_says_the_upgrade_goes_on(run_module, transport):
+    transport.add('GET', BASIC, Reply(200, basic()))
+    transport.add('GET', SESSIONS, Reply(200, collection(raw_session(1, 63, 6))))
+    transport.add('GET', CANDIDATES, Reply(200, collection(raw_candidate())))
+    transport.add('GET', SESSION, *[Reply(200, instance(raw_session(1, 63, 6))) for dummy in range(50)])
+    run = run_module(mod, {'version': '5.3.0', 'wait_timeout': 1, 'poll_interval': 0.2})
+    assert run.failed and run.result['timed_out'] is True and run.result['api_unreachable'] is False
+    assert 'goes on on the array' in run.result['msg'] and run.result['waited_seconds'] >= 1
+
+
+def test_run_outage_longer_than_the_tolerance_fails_with_the_last_state(run_module, transport):
+    refused = RequestsConnectionError('[Errno 111] Connection refused')
+    transport.add('GET', BASIC, Reply(200, basic()), *[Reply(exc=refused) for dummy in range(50)])
+    transport.add('GET', SESSIONS, Reply(200, collection(raw_session(1, 72, 9))))
+    transport.add('GET', CANDIDATES, Reply(200, collection(raw_candidate())))
+    transport.add('GET', SESSION, *[Reply(exc=refused) for dummy in range(50)])
+    run = run_module(mod, {'version': '5.3.0', 'outage_tolerance': 1, 'poll_interval': 0.2})
+    assert run.failed and run.result['api_unreachable'] is True and run.result['timed_out'] is False
+    assert ("the last state seen was session %s in_progress at 72%%, task 'Rebooting the primary SP'" % SID
+            in run.result['msg'])
+    assert 'the upgrade may go on on the array' in run.result['msg']
+    assert run.result['outages'][0]['ended'] is False
