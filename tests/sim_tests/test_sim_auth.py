@@ -113,3 +113,10 @@ def test_generated_passwords_differ_per_array(sim):
     passwords = [a["password"] for a in sim.arrays]
     assert len(set(passwords)) == len(passwords)
     assert all(a["username"] == "admin" and len(a["password"]) >= 12 for a in sim.arrays)
+
+
+def test_login_on_the_type_itself_as_gounity_does(fresh):
+    u = fresh()
+    resp = u.request("GET", "/api/types/loginSessionInfo", auth=u.credentials)
+    assert resp.status_code == 200 and resp.headers["EMC-CSRF-TOKEN"]
+    assert {"name": "idleTimeout"} in resp.json()["content"]["attributes"]

@@ -178,6 +178,11 @@ class RestApi:
             if segs[1] == "instances" and len(segs) == 4:
                 content = self.find(typedef, contents, segs[3])
                 return self.ok(req, 200, query.instance(content, req.base_url, self.iso(now)))
+            if segs[1] == "types" and len(segs) == 3:  # the type's description (gounity logs in here)
+                return self.ok(req, 200, envelope(
+                    "%sapi/types" % req.base_url, self.iso(now),
+                    {"name": typedef.name, "attributes": [{"name": f} for f in sorted(typedef.fields)]},
+                    "/%s" % typedef.name))
         raise ApiError(C.E_NOT_FOUND)
 
     @staticmethod

@@ -72,10 +72,12 @@ class ArrayServer:
                 else:
                     self._bind_free(sock, tries)
                 sock.listen(128)
-            except OSError:
+            except OSError as exc:
                 sock.close()
                 if not self.port:
                     raise
+                log.warning("%s: cannot listen on %s:%s yet (%s); retrying", self.array.name,
+                            self.host, self.port, exc)
                 return False  # the port is briefly taken: the ticker tries again
             self.port = sock.getsockname()[1]
             self._listener = sock
@@ -198,14 +200,14 @@ class Handler(BaseHTTPRequestHandler):
         except (BodyError, OSError) as exc:
             log.debug("request body failed: %s", exc)
             resp = srv.api.plain_drop("body error")
+        # log before answering: a client that has its answer finds the request in the log
+        self._log(req, 0 if resp.reset else resp.status, started, resp.note)
         if resp.reset:
             self.reset_wanted = True
             self.close_connection = True
-            self._log(req, 0, started, resp.note)
             return
         self._write(resp)
         self._finish_body(req, resp)
-        self._log(req, resp.status, started, resp.note)
 
     def _write(self, resp):
         self.send_response(resp.status)

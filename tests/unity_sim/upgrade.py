@@ -13,7 +13,7 @@ Events, through the ``hooks`` object (the array):
   (``fail_at_task``; failing health checks), else None; the task then fails half-way through;
 * ``hooks.completed(session, t)`` -- versions change, the candidate goes away.
 
-Task display: a pending task shows its (scaled) estimate and the session's creation time; the running
+Intervals are whole seconds (``00:16:10.000``), as in the real capture. Task display: a pending task shows its (scaled) estimate and the session's creation time; the running
 task shows its start time and the time it has left; a finished task keeps its estimate, as finished
 tasks do in the real capture.
 """
@@ -209,13 +209,15 @@ class UpgradeSession:
             else:
                 remain, created = task.duration, task.started
             views.append({"status": task.status, "type": self.type, "caption": task.caption,
-                          "creationTime": iso(created), "estRemainTime": interval(max(0.0, remain))})
+                          "creationTime": iso(created),
+                          "estRemainTime": interval(round(max(0.0, remain)))})
         return views
 
     def content(self, now, iso):
         content = {"id": self.id, "type": self.type, "caption": self.id, "status": self.status,
                    "messages": list(self.messages), "creationTime": iso(self.created),
-                   "elapsedTime": interval(self.elapsed(now)), "percentComplete": self.percent(now),
+                   "elapsedTime": interval(round(self.elapsed(now))),
+                   "percentComplete": self.percent(now),
                    "tasks": self.task_views(now, iso)}
         if self.candidate_id is not None:
             content["candidate"] = {"id": self.candidate_id}
