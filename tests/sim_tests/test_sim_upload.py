@@ -9,7 +9,7 @@ import requests
 
 from unity_sim.packages import write_candidate
 
-from .conftest import CANDIDATE, Unity, assert_error, wait_for
+from .conftest import CANDIDATE, assert_error, wait_for
 
 UPLOAD = "/upload/files/types/candidateSoftwareVersion"
 NAME = "Unity-%s.tgz.bin.gpg" % CANDIDATE

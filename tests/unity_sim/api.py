@@ -20,7 +20,7 @@ from urllib.parse import unquote
 
 from . import catalog as C
 from .auth import cookie_from, credentials_match, csrf_matches, parse_basic
-from .errors import ApiError, error_entity
+from .errors import ApiError
 from .httpio import Response
 from .query import Query, envelope, parse_params
 from .resources import TYPES, UNAUTHENTICATED, Context
@@ -270,6 +270,3 @@ class RestApi:
                 raise ApiError(C.E_NOT_FOUND)
         log.info("%s: %s %s", array.name, action, sid)
         return self.ok(req, 204)
-
-
-__all__ = ["RestApi", "error_entity"]

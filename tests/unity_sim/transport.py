@@ -19,7 +19,7 @@ import time
 from http.server import BaseHTTPRequestHandler
 from urllib.parse import unquote, urlsplit
 
-from .httpio import JSON_TYPE, BodyError, Request
+from .httpio import BodyError, Request
 
 log = logging.getLogger("unity_sim.transport")
 
@@ -253,6 +253,3 @@ class Handler(BaseHTTPRequestHandler):
             entry["note"] = note
         with self.server.array.lock:
             self.server.array.log_request(entry)
-
-
-__all__ = ["ArrayServer", "JSON_TYPE", "hard_reset"]
