@@ -18,7 +18,7 @@ description:
   - Handles both answers the array may give, the messages at once (HTTP 200) or an asynchronous job (HTTP 202) whose
     result is read when it ends.
 author:
-  - unity.upgrade contributors
+  - unity.upgrade contributors (@unity-upgrade)
 extends_documentation_fragment:
   - unity.upgrade.connection
   - unity.upgrade.attributes

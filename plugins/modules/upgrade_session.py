@@ -24,7 +24,7 @@ description:
     while services restart, then the login session is gone). The module tolerates that for O(outage_tolerance) seconds
     in a row, logs in again, and reports each outage in RV(outages).
 author:
-  - unity.upgrade contributors
+  - unity.upgrade contributors (@unity-upgrade)
 options:
   state:
     description:

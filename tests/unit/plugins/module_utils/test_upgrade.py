@@ -68,11 +68,11 @@ PARTS = st.lists(st.integers(0, 300), min_size=3, max_size=6)
 
 @given(PARTS, PARTS, PARTS)
 def test_compare_is_antisymmetric_and_consistent(a, b, c):
-    left, right = format_version(a), format_version(b)
-    assert compare_versions(left, right) == -compare_versions(right, left)
-    assert compare_versions(left, left) == 0
+    first, second = format_version(a), format_version(b)
+    assert compare_versions(first, second) == -compare_versions(second, first)
+    assert compare_versions(first, first) == 0
     # a prefix always compares equal to the longer version it starts
-    assert compare_versions(format_version(a[:3]), left) == 0
+    assert compare_versions(format_version(a[:3]), first) == 0
     # on equal precision it is a total order
     same = [format_version(x[:3]) for x in (a, b, c)]
     if compare_versions(same[0], same[1]) <= 0 and compare_versions(same[1], same[2]) <= 0:

@@ -150,8 +150,8 @@ def test_completed_after_progress_is_recorded_once_per_change():
     assert result.outcome == 'completed' and result.ok and result.finished
     assert result.waited_seconds == 120
     assert [p['percent_complete'] for p in result.progress] == [10, 40, 100]
-    assert [p['current_task'] for p in result.progress] == ['Preparing system software',
-                                                             'Installing new software on peer SP', None]
+    assert [p['current_task'] for p in result.progress] == [
+        'Preparing system software', 'Installing new software on peer SP', None]
     assert seen == result.progress
     assert result.progress[0]['time'] == '2026-01-01T00:00:00.000Z'
     assert result.outages == [] and result.relogins == 0

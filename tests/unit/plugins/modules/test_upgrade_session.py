@@ -224,8 +224,8 @@ def test_a_session_for_another_candidate_fails_with_its_id_and_status(status):
 
 
 def test_no_candidate_of_that_version_names_what_is_there():
-    with pytest.raises(UnityModuleError, match=r'no upgrade candidate of version 5\.4\.0 .*candidate_1 '
-                                                r'\(5\.3\.0\.0\.5\.120\).*upgrade_candidate'):
+    expected = r'no upgrade candidate of version 5\.4\.0 .*candidate_1 \(5\.3\.0\.0\.5\.120\).*upgrade_candidate'
+    with pytest.raises(UnityModuleError, match=expected):
         present(version='5.4.0')
     with pytest.raises(UnityModuleError, match="candidate 'nope' is not on the array"):
         present(candidate='nope')
@@ -260,8 +260,8 @@ VERSIONS = st.tuples(st.integers(4, 6), st.integers(0, 5), st.integers(0, 3), st
 @settings(max_examples=300)
 @given(installed=VERSIONS, target=VERSIONS, short=st.booleans(),
        statuses=st.lists(st.sampled_from(range(10)), max_size=3))
-def test_present_never_plans_a_second_session_and_respects_the_installed_version(installed, target, short,
-                                                                                  statuses):
+def test_present_never_plans_a_second_session_and_respects_the_installed_version(
+        installed, target, short, statuses):
     wanted = '.'.join(target.split('.')[:3]) if short else target
     sessions = [norm(raw_session(s, 10, 2, sid='Upgrade_%d' % i, candidate_id='candidate_%d' % i,
                                  created='2026-01-01T10:0%d:00.000Z' % i)) for i, s in enumerate(statuses)]
@@ -361,8 +361,8 @@ class ModuleRun:
                 and not r.path.startswith('/api/types/loginSessionInfo/')]
 
 
-@pytest.fixture
-def run_module(transport, monkeypatch, capsys):
+def module_runner(transport, monkeypatch, capsys):
+    """Runs a module's main() with its requests going to the scripted transport."""
     original = requests.Session
 
     def session_factory():
@@ -384,6 +384,11 @@ def run_module(transport, monkeypatch, capsys):
         return ModuleRun(exited.value.code != 0, result, transport)
 
     return runner
+
+
+@pytest.fixture
+def run_module(transport, monkeypatch, capsys):
+    return module_runner(transport, monkeypatch, capsys)
 
 
 def test_run_creates_once_with_one_login_and_reports_versions(run_module, transport):
