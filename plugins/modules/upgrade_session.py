@@ -356,6 +356,21 @@ relogins:
   description: How often the module had to log in again while waiting (the SP reboots end login sessions).
   returned: always
   type: int
+failed_task:
+  description: Caption of the task a session failed at, when the wait ended because it failed.
+  returned: when the task failed because the session failed
+  type: str
+  sample: Installing new software on peer SP
+messages:
+  description: The texts of the array's messages of a session that failed while the module waited.
+  returned: when the task failed because the session failed
+  type: list
+  elements: str
+api_unreachable:
+  description: True when the task failed because the management API could not be reached (for longer than
+    O(outage_tolerance) while waiting).
+  returned: when the task failed
+  type: bool
 timed_out:
   description:
     - True when the task failed because O(wait_timeout) passed; the upgrade goes on on the array, and running the task
@@ -826,15 +841,19 @@ def wait(unity, api, session, settle, result, state):
             result['msg'] = '%s; %s' % (result['msg'], outcome.message)
         return final
     details = dict((k, result[k]) for k in ('changed', 'action', 'session_resource', 'version_before',
-                                            'target_version', 'waited_seconds', 'outages', 'progress',
-                                            'relogins'))
+                                            'version_after', 'target_version', 'waited_seconds', 'outages',
+                                            'progress', 'relogins'))
     details['session'] = final
     details['timed_out'] = outcome.outcome == 'timeout'
     details['api_unreachable'] = outcome.outcome == 'unreachable'
     if outcome.outcome == 'failed':
         details['messages'] = session_messages(final)
         details['failed_task'] = failed_task(final)
-    raise UnityModuleError(outcome.message, **details)
+    message = outcome.message
+    if state == 'cancelled' and outcome.outcome != 'unreachable':
+        message = ('the array did not cancel session %s within %s s: it is still %s'
+                   % (final['id'], outcome.waited_seconds, final['status_name']))
+    raise UnityModuleError(message, **details)
 
 
 def main():

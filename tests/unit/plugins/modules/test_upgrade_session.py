@@ -570,3 +570,14 @@ def test_run_outage_longer_than_the_tolerance_fails_with_the_last_state(run_modu
             in run.result['msg'])
     assert 'the upgrade may go on on the array' in run.result['msg']
     assert run.result['outages'][0]['ended'] is False
+
+
+def test_run_cancel_the_array_does_not_take_in_fails_clearly(run_module, transport):
+    transport.add('GET', BASIC, Reply(200, basic()))
+    transport.add('GET', SESSIONS, Reply(200, collection(raw_session(6, 27, 3))))
+    transport.add('POST', SESSION + '/action/cancel', Reply(204))
+    transport.add('GET', SESSION, *[Reply(200, instance(raw_session(6, 27, 3))) for dummy in range(60)])
+    run = run_module(mod, {'state': 'cancelled', 'poll_interval': 0.05, 'wait_timeout': 1})
+    assert run.failed
+    assert run.result['msg'].startswith('the array did not cancel session %s within' % SID)
+    assert run.result['msg'].endswith('it is still paused')
