@@ -94,3 +94,28 @@ def test_bad_scenarios_are_refused_by_the_admin_api(sim, bad):
     with pytest.raises(Exception) as info:
         sim.put_scenario("array-5", bad)
     assert "400" in str(info.value)
+
+
+def test_open_keep_alive_connections_are_reset_when_the_api_goes(fresh, sim):
+    import socket
+    import ssl
+
+    u = fresh()
+    array = sim.array(u.name)
+    context = ssl.create_default_context(cafile=sim.ca_file)
+    raw = socket.create_connection((array["host"], array["port"]), timeout=3)
+    conn = context.wrap_socket(raw, server_hostname=array["host"])
+    conn.sendall(b"GET /api/types/basicSystemInfo/instances HTTP/1.1\r\nHost: x\r\n\r\n")
+    answer = b""
+    while b"\r\n\r\n" not in answer or not answer.endswith(b"}"):
+        answer += conn.recv(65536)
+    assert answer.startswith(b"HTTP/1.1 200 OK")  # and the connection is kept alive
+    sim.patch_scenario(u.name, {"faults": [{"start": 0, "duration": 30, "kind": "refuse"}]})
+    started = time.monotonic()
+    try:
+        data = conn.recv(65536)
+    except (ConnectionResetError, ssl.SSLError):
+        data = b""
+    assert data == b"" and time.monotonic() - started < 0.3
+    conn.close()
+    assert refused(array["host"], array["port"])
