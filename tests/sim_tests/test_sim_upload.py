@@ -75,7 +75,13 @@ def test_chunked_upload(fresh, package):
     resp = u.post(UPLOAD, data=body, headers=headers)
     assert resp.status_code == 200, resp.text
     assert resp.request.headers.get("Transfer-Encoding") == "chunked"
-    assert wait_for(u.candidates, timeout=5)[0]["version"] == CANDIDATE
+    [first] = wait_for(u.candidates, timeout=5)
+    assert first["version"] == CANDIDATE
+    assert upload(u, package).status_code == 200  # the same package again replaces it
+    [again] = wait_for(u.candidates, timeout=5)
+    assert again["id"] != first["id"]
+    stored = os.path.join(u.sim.state_dir, u.name, "uploads", NAME)
+    assert os.path.getsize(stored) == os.path.getsize(package)
 
 
 def test_unsigned_and_corrupt_payloads_are_refused(fresh, tmp_path, package):

@@ -58,6 +58,8 @@ class ArrayModel(SessionOps):
         self.system_name = scenario["name"] or self.name
         self.serial = scenario["serial"] or "CKM0%010d" % (1204905476 + 7919 * self.index)
         self._drop_candidate()
+        if getattr(self, "pending_candidate", None):
+            _unlink(self.pending_candidate[1].get("file"))
         self.candidate_counter = 0
         self.pending_candidate = None
         self.sessions = OrderedDict()
@@ -101,7 +103,7 @@ class ArrayModel(SessionOps):
 
     def tick(self, now):
         if self.pending_candidate and self.pending_candidate[0] <= now:
-            self._drop_candidate()
+            self._drop_candidate(keep=self.pending_candidate[1].get("file"))
             self.candidate = self.pending_candidate[1]
             self.pending_candidate = None
         for session in list(self.sessions.values()):
@@ -164,23 +166,18 @@ class ArrayModel(SessionOps):
                 "canPauseBeforeReboot": software if can_pause is None else bool(can_pause),
                 "file": path}
 
-    def _drop_candidate(self):
+    def _drop_candidate(self, keep=None):
+        """Remove the candidate and its file (unless that file is ``keep``, a new upload's)."""
         candidate = getattr(self, "candidate", None)
         self.candidate = None
-        if candidate and candidate.get("file"):
-            try:
-                os.unlink(candidate["file"])
-            except OSError:
-                pass
+        if candidate and candidate.get("file") != keep:
+            _unlink(candidate.get("file"))
 
     def accept_upload(self, ctype, version, date, path, now):
         """A complete, valid upload: the old candidate goes now, the new one is listed later."""
-        self._drop_candidate()
-        if self.pending_candidate and self.pending_candidate[1].get("file") not in (None, path):
-            try:
-                os.unlink(self.pending_candidate[1]["file"])
-            except OSError:
-                pass
+        self._drop_candidate(keep=path)
+        if self.pending_candidate and self.pending_candidate[1].get("file") != path:
+            _unlink(self.pending_candidate[1].get("file"))
         candidate = self.make_candidate(version, ctype, date=date, path=path)
         self.pending_candidate = (now + self.scenario["upload_processing_seconds"], candidate)
         self.tick(now)
@@ -256,3 +253,11 @@ class ArrayModel(SessionOps):
             "login_sessions": len(self.logins), "uploads": dict(self.upload_stats),
             "requests_logged": len(self.log), "clock": round(now, 3),
         }
+
+
+def _unlink(path):
+    if path:
+        try:
+            os.unlink(path)
+        except OSError:
+            pass
