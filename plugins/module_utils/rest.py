@@ -526,7 +526,7 @@ class UnityRestClient:
 
         ``make_body()`` returns an iterable of bytes chunks with ``content_type``,
         ``len`` (the exact length, or None for chunked transfer), ``filename``,
-        ``size``, ``bytes_sent``, ``data_bytes_sent`` and ``complete``. The request
+        ``size``, ``started``, ``bytes_sent``, ``data_bytes_sent`` and ``complete``. The request
         carries the CSRF token and the body's own multipart content type (no JSON).
         ``timeout`` bounds the wait for the array's answer; each send and the
         connect may stall at most ``request_timeout``. A 401 before anything was
@@ -545,8 +545,11 @@ class UnityRestClient:
                 response = self._send('POST', UPLOAD_PATH, data=body, csrf=True,
                                       headers={'Content-Type': body.content_type},
                                       timeout=(stall, float(timeout)))
-            except UnityTLSError:
-                raise
+            except UnityTLSError as error:
+                if not body.started:
+                    raise  # the handshake failed: nothing was sent
+                # A connection reset mid-body surfaces as an SSL error (unexpected EOF).
+                raise self._upload_cut_off(error, body, timeout, 'the TLS connection broke off')
             except UnityConnectionError as error:
                 raise self._upload_cut_off(error, body, timeout)
             if response.status_code == 401 and not relogged and body.bytes_sent == 0:
@@ -571,8 +574,8 @@ class UnityRestClient:
                     messages=error.messages, method='POST', path=UPLOAD_PATH)
             return response
 
-    def _upload_cut_off(self, error, body, timeout):
-        reason = error.message.rsplit(': ', 1)[-1]
+    def _upload_cut_off(self, error, body, timeout, reason=None):
+        reason = reason or error.message.rsplit(': ', 1)[-1]
         total = body.size if body.size is not None else 'an unknown number of'
         if body.complete and reason == 'read timed out':
             return UnityConnectionError(

@@ -25,8 +25,10 @@ __metaclass__ = type
 import email.message
 import hashlib
 import os
+import queue
 import re
 import stat
+import threading
 import time
 import uuid
 
@@ -127,6 +129,14 @@ def url_credentials(url):
     """The password of a URL's user info (to mask it in outputs), or None."""
     try:
         return urlsplit(url).password
+    except ValueError:
+        return None
+
+
+def url_query(url):
+    """The query string of a URL (it may hold a signature or a token), or None."""
+    try:
+        return urlsplit(url).query or None
     except ValueError:
         return None
 
@@ -336,6 +346,47 @@ def _transport_reason(exc):
 
 # -- the body ------------------------------------------------------------------------------------
 
+class BackgroundSha256:
+    """sha256 on a thread of its own, so hashing overlaps reading and TLS encryption.
+
+    hashlib and ssl both release the GIL on large buffers, so on two cores the
+    upload runs at the speed of the slower of the two, not of their sum. At most
+    ``depth`` chunks wait for the hasher (a few MiB); ``hexdigest()`` waits for
+    the chunks given so far.
+    """
+
+    def __init__(self, depth=4):
+        self._digest = hashlib.sha256()
+        self._queue = queue.Queue(maxsize=depth)
+        self._thread = threading.Thread(target=self._run, name='sha256')
+        self._thread.daemon = True
+        self._thread.start()
+        self._result = None
+
+    def _run(self):
+        update = self._digest.update
+        get = self._queue.get
+        while True:
+            chunk = get()
+            if chunk is None:
+                return
+            update(chunk)
+
+    def update(self, chunk):
+        self._queue.put(chunk)
+
+    def hexdigest(self):
+        if self._result is None:
+            self.close()
+            self._result = self._digest.hexdigest()
+        return self._result
+
+    def close(self):
+        if self._thread.is_alive():
+            self._queue.put(None)
+            self._thread.join()
+
+
 def _quote_param(value):
     """A file name for a multipart header, escaped as browsers do (WHATWG HTML form encoding)."""
     escaped = []
@@ -354,7 +405,7 @@ class MultipartBody:
 
     ``len`` is the exact byte length when the source's size is known (then the
     request carries ``Content-Length``), else None (``Transfer-Encoding:
-    chunked``). After iteration: ``data_bytes`` read from the source,
+    chunked``). ``started`` once iteration began. After iteration: ``data_bytes`` read from the source,
     ``bytes_sent`` handed to the connection and confirmed (the consumer asked for
     the next chunk), ``sha256`` of the data, ``complete``.
     """
@@ -382,6 +433,12 @@ class MultipartBody:
         self.sha256 = None
         self.complete = False
         self._started = False
+        self._requested = False
+
+    @property
+    def started(self):
+        """Whether the connection asked for the first chunk (connected, headers sent)."""
+        return self._requested
 
     def __iter__(self):
         if self._started:
@@ -399,7 +456,14 @@ class MultipartBody:
                                 bytes_sent=self.data_bytes_sent)
 
     def _chunks(self):
-        digest = hashlib.sha256()
+        self._requested = True
+        digest = BackgroundSha256()
+        try:
+            yield from self._framed(digest)
+        finally:
+            digest.close()
+
+    def _framed(self, digest):
         size = self.size
         yield self.preamble
         self.bytes_sent += len(self.preamble)

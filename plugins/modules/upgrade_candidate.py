@@ -52,7 +52,7 @@ options:
       - The artifact server's connect and read timeouts are those of O(request_timeout).
       - In check mode the URL is not fetched.
       - Credentials belong in O(url_username) and O(url_password) or O(url_headers); a password in the URL itself is
-        used too, and masked in the output.
+        used too, and masked in the output, as is the query string of the URL (presigned URLs carry signatures there).
     type: str
   url_headers:
     description:
@@ -324,6 +324,7 @@ from ansible_collections.unity.upgrade.plugins.module_utils.upload import (
     parse_checksum,
     redact_url,
     url_credentials,
+    url_query,
 )
 
 
@@ -466,6 +467,7 @@ def mask_secrets(unity):
     secrets = set()
     if params['url']:
         secrets.add(url_credentials(params['url']))
+        secrets.add(url_query(params['url']))
     for name, value in (params['url_headers'] or {}).items():
         if SENSITIVE_HEADER.search(str(name)) and value is not None:
             secrets.add(str(value))

@@ -11,6 +11,7 @@ import email.parser
 import hashlib
 import io
 import os
+import threading
 
 import pytest
 import requests
@@ -22,6 +23,7 @@ from ansible_collections.unity.upgrade.plugins.module_utils.rest import (
     UPLOAD_PATH,
     UnityApiError,
     UnityConnectionError,
+    UnityTLSError,
 )
 from ansible_collections.unity.upgrade.plugins.module_utils.upgrade import (
     candidate_matches,
@@ -29,6 +31,7 @@ from ansible_collections.unity.upgrade.plugins.module_utils.upgrade import (
     version_from_filename,
 )
 from ansible_collections.unity.upgrade.plugins.module_utils.upload import (
+    BackgroundSha256,
     ChecksumMismatch,
     FileSource,
     MultipartBody,
@@ -216,6 +219,25 @@ def test_no_source_bytes_are_read_before_the_preamble_was_taken():
     iterator = iter(MultipartBody(source))
     next(iterator)
     assert source.reads == 0
+
+
+def test_background_sha256_equals_hashlib_and_its_thread_ends():
+    data = [os.urandom(n) for n in (1, 5000, 1 << 20, 0, 77)]
+    hasher = BackgroundSha256(depth=2)
+    for chunk in data:
+        hasher.update(chunk)
+    assert hasher.hexdigest() == hashlib.sha256(b''.join(data)).hexdigest()
+    assert hasher.hexdigest() == hashlib.sha256(b''.join(data)).hexdigest(), 'asked twice'
+    assert not hasher._thread.is_alive()
+
+
+def test_an_abandoned_body_stops_its_hashing_thread():
+    body = MultipartBody(MemorySource(b'x' * 100, chunk_size=10))
+    iterator = iter(body)
+    next(iterator)
+    next(iterator)
+    iterator.close()  # the connection failed: the generator is closed
+    assert [t for t in threading.enumerate() if t.name == 'sha256'] == []
 
 
 # -- checksum form, URLs, files --------------------------------------------------------------------
@@ -440,6 +462,7 @@ class UploadAdapter(ScriptedAdapter):
         super(UploadAdapter, self).__init__()
         self.received = []
         self.cut_after_chunks = None
+        self.cut_exc = RequestsConnectionError('Connection aborted. ConnectionResetError(104)')
         self.read_body = True
         self.timeouts = None
 
@@ -453,7 +476,7 @@ class UploadAdapter(ScriptedAdapter):
             for chunk in request.body if self.read_body else ():
                 received.append(bytes(chunk))
                 if self.cut_after_chunks is not None and len(received) >= self.cut_after_chunks:
-                    raise RequestsConnectionError('Connection aborted. ConnectionResetError(104)')
+                    raise self.cut_exc
         finally:
             self.received.append(b''.join(received))
         queue = self.script.get(('POST', UPLOAD_PATH))
@@ -554,6 +577,23 @@ def test_an_upload_cut_off_mid_body_says_how_far_and_rerunning_is_safe(upload_cl
     assert 'keeps no partial candidate, so running the task again is safe' in message
     assert caught.value.maybe_applied is False
     assert len(upload_transport.requests_to('POST', UPLOAD_PATH)) == 1, 'never re-sent'
+
+
+def test_a_tls_eof_mid_body_is_a_cut_off_not_a_certificate_problem(upload_client, upload_transport):
+    upload_transport.cut_after_chunks = 3
+    upload_transport.cut_exc = SSLError('EOF occurred in violation of protocol (_ssl.c:2427)')
+    with pytest.raises(UnityConnectionError) as caught:
+        upload_client.upload_candidate(body_factory())
+    assert not isinstance(caught.value, UnityTLSError)
+    assert 'was cut off after 30 of 100 bytes (the TLS connection broke off)' in str(caught.value)
+
+
+def test_a_tls_failure_before_the_body_is_the_certificate_message(upload_client, upload_transport):
+    upload_client.login()
+    upload_transport.add('POST', UPLOAD_PATH, Reply(exc=SSLError('certificate verify failed')))
+    upload_transport.read_body = False
+    with pytest.raises(UnityTLSError, match='Set ca_path'):
+        upload_client.upload_candidate(body_factory())
 
 
 def test_a_lost_answer_after_the_whole_body_says_the_array_may_have_it(upload_client, upload_transport):
