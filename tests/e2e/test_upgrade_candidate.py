@@ -1,0 +1,251 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, unity.upgrade contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""unity.upgrade.upgrade_candidate through ansible-playbook against the simulator: uploads from an
+artifact server (a local HTTP server thread), a dropped upload and its re-run, the request log of a
+second run, and no secret in any output. Every test starts its own simulator."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import base64
+import hashlib
+import os
+import shutil
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from unity_sim import packages
+
+VERSION = '5.3.0.0.5.120'
+NAME = 'Unity-%s.tgz.bin.gpg' % VERSION
+BEFORE = '5.2.0.0.5.173'
+UPLOAD = '/upload/files/types/candidateSoftwareVersion'
+PLAY_TIMEOUT = 300
+SCALE = 60
+ARTIFACT_USER, ARTIFACT_PASSWORD = 'builder', 'Artifact-Pw-3c9d'
+
+
+class ArtifactServer:
+    """Serves the files of a directory on 127.0.0.1 like an artifact server.
+
+    ``/private/...`` needs Basic auth (ARTIFACT_USER); ``/nolength/...`` answers without
+    Content-Length (the body ends when the connection closes); everything else is a
+    plain 200 with Content-Length, or 404. Files are copied in 1 MiB blocks.
+    """
+
+    def __init__(self, directory):
+        self.directory = directory
+        self.requests = []
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = 'HTTP/1.0'
+
+            def log_message(self, fmt, *args):
+                pass
+
+            def do_GET(self):
+                server.requests.append({'path': self.path, 'headers': dict(self.headers)})
+                path = self.path.split('?')[0]
+                parts = path.strip('/').split('/')
+                mode = parts[0] if parts[0] in ('private', 'nolength') else 'plain'
+                name = parts[-1]
+                if mode == 'private':
+                    expected = 'Basic ' + base64.b64encode(
+                        ('%s:%s' % (ARTIFACT_USER, ARTIFACT_PASSWORD)).encode()).decode()
+                    if self.headers.get('Authorization') != expected:
+                        self.send_error(401, 'Unauthorized')
+                        return
+                local = os.path.join(server.directory, os.path.basename(name))
+                if not os.path.isfile(local):
+                    self.send_error(404, 'Not Found')
+                    return
+                self.send_response(200)
+                self.send_header('Content-Type', 'application/octet-stream')
+                if mode != 'nolength':
+                    self.send_header('Content-Length', str(os.path.getsize(local)))
+                self.end_headers()
+                with open(local, 'rb') as handle:
+                    try:
+                        shutil.copyfileobj(handle, self.wfile, 1 << 20)
+                    except (BrokenPipeError, ConnectionResetError):
+                        pass
+
+        self.httpd = ThreadingHTTPServer(('127.0.0.1', 0), Handler)
+        self.httpd.daemon_threads = True
+        self.base = 'http://127.0.0.1:%d' % self.httpd.server_address[1]
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    def url(self, name, mode=''):
+        return '%s/%s%s' % (self.base, mode + '/' if mode else '', name)
+
+    def stop(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture
+def artifacts(tmp_path):
+    directory = tmp_path / 'artifacts'
+    directory.mkdir()
+    server = ArtifactServer(str(directory))
+    yield server
+    server.stop()
+
+
+def sha256_of(path):
+    digest = hashlib.sha256()
+    with open(path, 'rb') as handle:
+        for block in iter(lambda: handle.read(1 << 20), b''):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def uploads(sim, name='array-1'):
+    return [r for r in sim.requests(name) if r['path'] == UPLOAD]
+
+
+def task(name, **args):
+    return {'name': name, 'unity.upgrade.upgrade_candidate': args, 'register': 'out'}
+
+
+def test_from_url_then_a_second_run_sends_nothing(start_sim, run_play, artifacts):
+    sim = start_sim(time_scale=SCALE, scenario={'software_version': BEFORE,
+                                                'candidate': {'version': '5.2.1.0.5.100'}})
+    path = packages.write_candidate(artifacts.directory, VERSION, size_bytes=(8 << 20) + 123)
+    digest = sha256_of(path)
+    args = {'url': artifacts.url(NAME), 'checksum': 'sha256:' + digest}
+    run = run_play([task('upload', **args)], module_defaults=sim.connection('array-1'), timeout=PLAY_TIMEOUT)
+    assert run.rc == 0, run.stdout[-3000:]
+    result = run.result('upload')
+    assert result['changed'] is True
+    assert result['candidate']['version'] == VERSION and result['candidate']['type_name'] == 'software'
+    assert result['replaced']['version'] == '5.2.1.0.5.100'
+    assert result['upload']['sha256'] == digest, 'the reported sha256 is sha256sum of the file'
+    assert result['upload']['bytes'] == os.path.getsize(path)
+    assert result['upload']['chunked'] is False and result['upload']['checksum_verified'] is True
+    assert result['package']['source'] == artifacts.url(NAME)
+    assert [r['status'] for r in uploads(sim)] == [200]
+    assert sim.state('array-1')['candidate']['version'] == VERSION
+    assert artifacts.requests[0]['headers'].get('Accept-Encoding') == 'identity'
+
+    sim.clear_requests('array-1')
+    fetched = len(artifacts.requests)
+    again = run_play([task('again', **args)], module_defaults=sim.connection('array-1'), timeout=PLAY_TIMEOUT)
+    assert again.rc == 0, again.stdout[-3000:]
+    result = again.result('again')
+    assert result['changed'] is False and result['candidate']['version'] == VERSION
+    assert 'upload' not in result
+    assert uploads(sim) == [], 'the request log shows no upload'
+    assert sim.changing_requests('array-1') == []
+    assert len(artifacts.requests) == fetched, 'nothing downloaded either'
+
+
+def test_url_without_content_length_is_sent_chunked(start_sim, run_play, artifacts):
+    sim = start_sim(time_scale=SCALE, scenario={'software_version': BEFORE})
+    path = packages.write_candidate(artifacts.directory, VERSION, size_bytes=(3 << 20) + 7)
+    run = run_play([task('upload', url=artifacts.url(NAME, 'nolength'))],
+                   module_defaults=sim.connection('array-1'), timeout=PLAY_TIMEOUT)
+    assert run.rc == 0, run.stdout[-3000:]
+    result = run.result('upload')
+    assert result['upload']['chunked'] is True and result['upload']['sha256'] == sha256_of(path)
+    assert result['candidate']['version'] == VERSION
+
+
+def test_artifact_server_refusals_are_clear_and_nothing_reaches_the_array(start_sim, run_play, artifacts):
+    sim = start_sim(time_scale=SCALE, scenario={'software_version': BEFORE})
+    packages.write_candidate(artifacts.directory, VERSION, size_bytes=1 << 20)
+    secrets = {'refused_url': artifacts.url(NAME, 'private') + '?token=Query-Secret-88',
+               'artifact_password': ARTIFACT_PASSWORD}
+    run = run_play([
+        dict(task('missing', url=artifacts.url('Unity-5.3.1.0.5.200.tgz.bin.gpg')), ignore_errors=True),
+        dict(task('refused', url='{{ refused_url }}'), ignore_errors=True),
+        task('authorized', url=artifacts.url(NAME, 'private'), url_username=ARTIFACT_USER,
+             url_password='{{ artifact_password }}'),
+    ], module_defaults=sim.connection('array-1'), timeout=PLAY_TIMEOUT, verbosity=3, extra_vars=secrets)
+    assert run.rc == 0, run.stdout[-3000:]
+    missing, refused = run.result('missing'), run.result('refused')
+    assert missing['msg'] == ('downloading %s failed with HTTP 404 Not Found: check url: the artifact server '
+                              'has no such file' % artifacts.url('Unity-5.3.1.0.5.200.tgz.bin.gpg'))
+    assert refused['msg'].startswith('downloading %s?... failed with HTTP 401 Unauthorized: the artifact '
+                                     'server refused the credentials' % artifacts.url(NAME, 'private'))
+    assert run.result('authorized')['changed'] is True
+    assert [r['status'] for r in uploads(sim)] == [200], 'only the authorized download was uploaded'
+    for text in (run.stdout, run.stderr):
+        assert ARTIFACT_PASSWORD not in text and 'Query-Secret-88' not in text
+
+
+def test_a_dropped_upload_fails_clearly_and_the_next_run_succeeds(start_sim, run_play, tmp_path):
+    size = (6 << 20) + 11
+    sim = start_sim(time_scale=SCALE, scenario={'software_version': BEFORE, 'upload_drop_at_bytes': 2 << 20,
+                                                'candidate': {'version': '5.2.1.0.5.100'}})
+    path = packages.write_candidate(str(tmp_path), VERSION, size_bytes=size)
+    args = {'src': path, 'checksum': 'sha256:' + sha256_of(path)}
+    run = run_play([task('upload', **args)], module_defaults=sim.connection('array-1'), timeout=PLAY_TIMEOUT)
+    assert run.rc != 0
+    result = run.result('upload')
+    assert run.status('upload') == 'failed'
+    assert 'the upload of %s to https://' % NAME in result['msg']
+    assert ' was cut off after ' in result['msg'] and ' of %d bytes (' % size in result['msg']
+    assert 'the array keeps no partial candidate, so running the task again is safe' in result['msg']
+    assert 'Traceback' not in run.stdout and '\n' not in result['msg']
+    sent = int(result['msg'].split(' was cut off after ')[1].split(' ')[0])
+    assert 0 < sent < size, "socket buffers hold a few MiB the array never read"
+    state = sim.state('array-1')
+    assert state['candidate']['version'] == '5.2.1.0.5.100' and state['pending_candidate'] is None
+    assert [r['status'] for r in uploads(sim)] == [0], 'the simulator reset the connection'
+
+    again = run_play([task('again', **args)], module_defaults=sim.connection('array-1'), timeout=PLAY_TIMEOUT)
+    assert again.rc == 0, again.stdout[-3000:]
+    result = again.result('again')
+    assert result['changed'] is True and result['candidate']['version'] == VERSION
+    assert result['replaced']['version'] == '5.2.1.0.5.100'
+    assert result['upload']['bytes'] == size
+    assert [r['status'] for r in uploads(sim)] == [0, 200]
+
+
+def test_check_mode_sends_no_upload(start_sim, run_play, tmp_path):
+    sim = start_sim(time_scale=SCALE, scenario={'software_version': BEFORE})
+    path = packages.write_candidate(str(tmp_path), VERSION, size_bytes=2 << 20)
+    run = run_play([task('plan', src=path)], module_defaults=sim.connection('array-1'), check=True,
+                   timeout=PLAY_TIMEOUT)
+    assert run.rc == 0, run.stdout[-3000:]
+    result = run.result('plan')
+    assert result['changed'] is True and result['candidate'] is None
+    assert result['msg'] == 'would upload %s (2.0 MiB) from %s' % (NAME, path)
+    assert uploads(sim) == [] and sim.changing_requests('array-1') == []
+    assert sim.state('array-1')['candidate'] is None
+
+
+def test_the_array_refusing_a_file_is_its_message(start_sim, run_play, tmp_path):
+    sim = start_sim(time_scale=SCALE, scenario={'software_version': BEFORE, 'corrupt_upload': True})
+    path = packages.write_candidate(str(tmp_path), VERSION, size_bytes=1 << 20)
+    run = run_play([task('upload', src=path)], module_defaults=sim.connection('array-1'), timeout=PLAY_TIMEOUT)
+    assert run.rc != 0
+    result = run.result('upload')
+    assert result['msg'].startswith('the array refused the upload of %s with HTTP ' % NAME)
+    assert result['http_status'] >= 400 and 'Traceback' not in run.stdout
+    assert sim.state('array-1')['candidate'] is None
+
+
+def test_no_secret_in_any_output(start_sim, run_play, artifacts):
+    canary = 'Array-Pw-Canary-51e0'
+    sim = start_sim(time_scale=SCALE, scenario={'software_version': BEFORE, 'password': canary})
+    packages.write_candidate(artifacts.directory, VERSION, size_bytes=1 << 20)
+    url = artifacts.url(NAME, 'private').replace('http://', 'http://%s:%s@' % (ARTIFACT_USER, ARTIFACT_PASSWORD))
+    secrets = {'package_url': url, 'token': 'Header-Token-Canary-2f'}
+    run = run_play([task('upload', url='{{ package_url }}', url_headers={'X-Api-Token': '{{ token }}'}),
+                    {'name': 'show', 'ansible.builtin.debug': {'var': 'out'}}],
+                   module_defaults=sim.connection('array-1'), timeout=PLAY_TIMEOUT, verbosity=4,
+                   extra_vars=secrets)
+    assert run.rc == 0, run.stdout[-3000:]
+    assert run.result('upload')['changed'] is True
+    for text in (run.stdout, run.stderr):
+        for secret in (canary, ARTIFACT_PASSWORD, 'Header-Token-Canary-2f'):
+            assert secret not in text
+        assert 'EMC-CSRF-TOKEN' not in text
