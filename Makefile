@@ -32,7 +32,8 @@ SANITY_OPTS ?=
 INTEGRATION_OPTS ?=
 INTEGRATION_ARRAYS ?= 6
 INTEGRATION_TIME_SCALE ?= 30
-PYTEST_OPTS ?= -ra
+# -ra: a line per skip/failure; --timeout: a hung test fails after 15 minutes instead of eating CI's 90
+PYTEST_OPTS ?= -ra --timeout=900
 DEMO_ARRAYS ?= 3
 DEMO_PLAYBOOK ?= playbooks/demo_info.yml
 DEMO_TIME_SCALE ?= 30
