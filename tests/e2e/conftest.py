@@ -47,6 +47,8 @@ class Sim:
         self.admin = ready['admin']
         self.ca_file = ready['ca_file']
         self.arrays = dict((a['name'], a) for a in ready['arrays'])
+        # A reset without credentials brings back the ones of the ready line.
+        self._run_credentials = dict((a['name'], (a['username'], a['password'])) for a in ready['arrays'])
         self.stderr_path = stderr_path
 
     def array(self, name):
@@ -62,9 +64,9 @@ class Sim:
         response = requests.put('%s/arrays/%s/scenario' % (self.admin, name), json=scenario, timeout=10)
         response.raise_for_status()
         array = self.arrays[name]
-        # A scenario may change the credentials.
-        array['username'] = scenario.get('username', array['username'])
-        array['password'] = scenario.get('password', array['password'])
+        username, password = self._run_credentials[name]
+        array['username'] = scenario.get('username', username)
+        array['password'] = scenario.get('password', password)
         return response.json() if response.content else None
 
     def state(self, name):
