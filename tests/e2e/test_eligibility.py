@@ -7,9 +7,20 @@
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import pytest
+
 BLOCKING = 'flr::check_server_connectivity_2'
 WARNING = 'flr::check_replication_sessions_1'
 PLAY_TIMEOUT = 120
+
+
+@pytest.fixture
+def run_play(run_play):
+    """The shared runner, with every playbook run bounded in time."""
+    def runner(tasks, **kwargs):
+        kwargs.setdefault('timeout', PLAY_TIMEOUT)
+        return run_play(tasks, **kwargs)
+    return runner
 
 
 def check_task(name, **connection):
@@ -23,7 +34,7 @@ def test_a_blocking_code_is_eligible_false_with_the_arrays_message_and_does_not_
         'array-3': {'eligibility': {'warnings': [WARNING]}, 'health': 'OK_BUT',
                     'sessions': [{'status': 'Upgrade_Paused', 'candidate_version': '5.3.0.0.5.120'}]},
     }})
-    run = run_play(timeout=PLAY_TIMEOUT, tasks=[
+    run = run_play([
         check_task('sync', **sim.connection('array-1')),
         check_task('async', **sim.connection('array-2')),
         check_task('warnings only', **sim.connection('array-3')),
@@ -62,7 +73,7 @@ def test_a_blocking_code_is_eligible_false_with_the_arrays_message_and_does_not_
 
 def test_a_healthy_array_is_eligible(start_sim, run_play):
     sim = start_sim(scenario={'session_resources': ['softwareUpgradeSession']})
-    run = run_play(timeout=PLAY_TIMEOUT, tasks=[check_task('check')], module_defaults=sim.connection('array-1'))
+    run = run_play([check_task('check')], module_defaults=sim.connection('array-1'))
     assert run.rc == 0, run.stdout[-3000:]
     result = run.result('check')
     assert (result['eligible'], result['blocking'], result['msg']) == (True, [], 'eligible')
@@ -73,7 +84,7 @@ def test_a_healthy_array_is_eligible(start_sim, run_play):
 
 def test_a_degraded_system_is_named_in_the_answer(start_sim, run_play):
     sim = start_sim(scenario={'health': 'DEGRADED', 'sp_health': {'spa': 'OK', 'spb': 'MAJOR'}})
-    run = run_play(timeout=PLAY_TIMEOUT, tasks=[check_task('check')], module_defaults=sim.connection('array-1'))
+    run = run_play([check_task('check')], module_defaults=sim.connection('array-1'))
     assert run.rc == 0, run.stdout[-3000:]
     result = run.result('check')
     assert result['eligible'] is False

@@ -9,6 +9,8 @@ outages lasts about 8 seconds), so tests never share an array and each is bounde
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import pytest
+
 TARGET = '5.3.0.0.5.120'
 BEFORE = '5.2.0.0.5.173'
 SCALE = 240
@@ -17,11 +19,19 @@ UPGRADE = {'software_version': BEFORE, 'candidate': {'version': TARGET}, 'upgrad
            'reboot_outage_seconds': 200, 'service_restart_seconds': 60}
 # real seconds: poll often enough to see every outage, tolerate them, never wait long
 WAIT = {'poll_interval': 0.2, 'outage_tolerance': 60, 'wait_timeout': 300}
-REBOOTS = ('Rebooting peer SP', 'Rebooting the primary SP')
 CHANGING = ('/action/resume', '/action/cancel', '/action/acknowledge')
 
-# every playbook run is bounded (run_playbook's timeout), so every test is
+# seconds: every playbook run is bounded (run_playbook's timeout), so every test is
 PLAY_TIMEOUT = 120
+
+
+@pytest.fixture
+def run_play(run_play):
+    """The shared runner, with every playbook run bounded in time."""
+    def runner(tasks, **kwargs):
+        kwargs.setdefault('timeout', PLAY_TIMEOUT)
+        return run_play(tasks, **kwargs)
+    return runner
 
 
 def task(name, **args):
@@ -54,8 +64,11 @@ def assert_both_reboot_outages(result):
 
 def test_full_upgrade_through_both_reboots_then_a_second_run_changes_nothing(start_sim, run_play):
     sim = start_sim(time_scale=SCALE, scenario=UPGRADE)
-    run = run_play(timeout=PLAY_TIMEOUT, tasks=[task('upgrade', version=TARGET, **WAIT)], module_defaults=sim.connection('array-1'))
+    run = run_play([task('upgrade', version=TARGET, **WAIT)],
+                   module_defaults=sim.connection('array-1'), verbosity=3)
     assert run.rc == 0, run.stdout[-3000:]
+    password = sim.array('array-1')['password']
+    assert password not in run.stdout and password not in run.stderr
     result = run.result('upgrade')
     assert (result['changed'], result['action']) == (True, 'created')
     assert result['session']['status_name'] == 'completed' and result['session']['percent_complete'] == 100
@@ -71,7 +84,7 @@ def test_full_upgrade_through_both_reboots_then_a_second_run_changes_nothing(sta
     assert len(logins(sim, 'array-1')) == 1 + result['relogins']
 
     sim.clear_requests('array-1')
-    again = run_play(timeout=PLAY_TIMEOUT, tasks=[task('again', version=TARGET, **WAIT)], module_defaults=sim.connection('array-1'))
+    again = run_play([task('again', version=TARGET, **WAIT)], module_defaults=sim.connection('array-1'))
     assert again.rc == 0, again.stdout[-3000:]
     result = again.result('again')
     assert (result['changed'], result['action']) == (False, 'none')
@@ -90,7 +103,7 @@ def test_check_mode_sends_nothing_that_changes_the_array(start_sim, run_play):
                     'sessions': [{'status': 'Upgrade_Completed', 'candidate_version': TARGET}]},
     }})
     one, two, three = (sim.connection('array-%d' % i) for i in (1, 2, 3))
-    run = run_play(timeout=PLAY_TIMEOUT, tasks=[
+    run = run_play([
         task('present', version=TARGET, **dict(one, **WAIT)),
         task('resumed', state='resumed', **two),
         task('cancelled', state='cancelled', **two),
@@ -117,7 +130,7 @@ def test_check_mode_sends_nothing_that_changes_the_array(start_sim, run_play):
 def test_paused_before_reboot_then_resumed_to_completion(start_sim, run_play):
     sim = start_sim(time_scale=SCALE, scenario=UPGRADE)
     connection = sim.connection('array-1')
-    run = run_play(timeout=PLAY_TIMEOUT, tasks=[task('prepare', version=TARGET, pause_before_reboot=True, **WAIT)], module_defaults=connection)
+    run = run_play([task('prepare', version=TARGET, pause_before_reboot=True, **WAIT)], module_defaults=connection)
     assert run.rc == 0, run.stdout[-3000:]
     result = run.result('prepare')
     assert (result['changed'], result['action']) == (True, 'created')
@@ -128,11 +141,11 @@ def test_paused_before_reboot_then_resumed_to_completion(start_sim, run_play):
 
     # present again adopts the paused session: no change, nothing sent
     sim.clear_requests('array-1')
-    run = run_play(timeout=PLAY_TIMEOUT, tasks=[task('adopt', version=TARGET, **WAIT)], module_defaults=connection)
+    run = run_play([task('adopt', version=TARGET, **WAIT)], module_defaults=connection)
     assert run.rc == 0 and (run.result('adopt')['changed'], run.result('adopt')['action']) == (False, 'adopted')
     assert changing(sim, 'array-1') == []
 
-    run = run_play(timeout=PLAY_TIMEOUT, tasks=[task('resume', state='resumed', **WAIT)], module_defaults=connection)
+    run = run_play([task('resume', state='resumed', **WAIT)], module_defaults=connection)
     assert run.rc == 0, run.stdout[-3000:]
     result = run.result('resume')
     assert (result['changed'], result['action']) == (True, 'resumed')
@@ -142,7 +155,7 @@ def test_paused_before_reboot_then_resumed_to_completion(start_sim, run_play):
 
     # resume again: the session is over, nothing to resume
     sim.clear_requests('array-1')
-    run = run_play(timeout=PLAY_TIMEOUT, tasks=[task('again', state='resumed', **WAIT)], module_defaults=connection)
+    run = run_play([task('again', state='resumed', **WAIT)], module_defaults=connection)
     result = run.result('again')
     assert run.rc == 0 and (result['changed'], result['action']) == (False, 'none')
     assert 'nothing to resume' in result['msg']
@@ -151,14 +164,14 @@ def test_paused_before_reboot_then_resumed_to_completion(start_sim, run_play):
 
 def test_pause_between_reboots_stops_green_after_the_first_sp(start_sim, run_play):
     sim = start_sim(time_scale=SCALE, scenario=UPGRADE)
-    run = run_play(timeout=PLAY_TIMEOUT, tasks=[task('upgrade', version=TARGET, pause_between_reboots=True, **WAIT)],
+    run = run_play([task('upgrade', version=TARGET, pause_between_reboots=True, **WAIT)],
                    module_defaults=sim.connection('array-1'))
     assert run.rc == 0, run.stdout[-3000:]
     result = run.result('upgrade')
     assert result['session']['status_name'] == 'paused_lock'
     assert len(result['outages']) == 1 and result['version_after'] == BEFORE
     # past the point of cancellation
-    run = run_play(timeout=PLAY_TIMEOUT, tasks=[task('cancel', state='cancelled')], module_defaults=sim.connection('array-1'))
+    run = run_play([task('cancel', state='cancelled')], module_defaults=sim.connection('array-1'))
     assert run.rc != 0 and 'past the point of cancellation' in run.result('cancel')['msg']
     assert changing(sim, 'array-1')[-1]['path'].endswith('Session/instances'), 'no cancel was sent'
 
@@ -166,7 +179,7 @@ def test_pause_between_reboots_stops_green_after_the_first_sp(start_sim, run_pla
 def test_a_session_failed_at_a_task_fails_the_wait_then_resumes_to_completion(start_sim, run_play):
     sim = start_sim(time_scale=SCALE, scenario=dict(UPGRADE, fail_at_task='Installing new software on peer SP'))
     connection = sim.connection('array-1')
-    run = run_play(timeout=PLAY_TIMEOUT, tasks=[task('upgrade', version=TARGET, **WAIT)], module_defaults=connection)
+    run = run_play([task('upgrade', version=TARGET, **WAIT)], module_defaults=connection)
     assert run.rc != 0
     result = run.result('upgrade')
     assert result['changed'] is True and result['action'] == 'created'
@@ -176,7 +189,7 @@ def test_a_session_failed_at_a_task_fails_the_wait_then_resumes_to_completion(st
     assert result['messages'] and all(m in result['msg'] for m in result['messages'])
     assert result['timed_out'] is False and result['api_unreachable'] is False
 
-    run = run_play(timeout=PLAY_TIMEOUT, tasks=[task('resume', state='resumed', **WAIT)], module_defaults=connection)
+    run = run_play([task('resume', state='resumed', **WAIT)], module_defaults=connection)
     assert run.rc == 0, run.stdout[-3000:]
     result = run.result('resume')
     assert (result['changed'], result['action'], result['session']['status_name']) == (True, 'resumed', 'completed')
@@ -188,7 +201,7 @@ def test_cancel_a_paused_session_then_again_is_no_change(start_sim, run_play):
     sim = start_sim(time_scale=SCALE, scenario=dict(UPGRADE, sessions=[
         {'status': 'Upgrade_Paused', 'candidate_version': TARGET}]))
     connection = sim.connection('array-1')
-    run = run_play(timeout=PLAY_TIMEOUT, tasks=[task('cancel', state='cancelled', **WAIT)], module_defaults=connection, diff=True)
+    run = run_play([task('cancel', state='cancelled', **WAIT)], module_defaults=connection, diff=True)
     assert run.rc == 0, run.stdout[-3000:]
     result = run.result('cancel')
     assert (result['changed'], result['action'], result['session']['status_name']) == (True, 'cancelled', 'cancelled')
@@ -196,12 +209,12 @@ def test_cancel_a_paused_session_then_again_is_no_change(start_sim, run_play):
     assert [r['path'].rsplit('/', 1)[-1] for r in changing(sim, 'array-1')] == ['cancel']
 
     sim.clear_requests('array-1')
-    run = run_play(timeout=PLAY_TIMEOUT, tasks=[task('again', state='cancelled')], module_defaults=connection)
+    run = run_play([task('again', state='cancelled')], module_defaults=connection)
     assert run.rc == 0 and run.result('again')['changed'] is False
     assert 'already cancelled' in run.result('again')['msg']
     assert changing(sim, 'array-1') == []
 
-    run = run_play(timeout=PLAY_TIMEOUT, tasks=[task('ack', state='acknowledged'), task('ack again', state='acknowledged')],
+    run = run_play([task('ack', state='acknowledged'), task('ack again', state='acknowledged')],
                    module_defaults=connection)
     assert run.rc == 0, run.stdout[-3000:]
     assert (run.result('ack')['changed'], run.result('ack')['session']['status_name']) == (True, 'acknowledged')
@@ -210,7 +223,7 @@ def test_cancel_a_paused_session_then_again_is_no_change(start_sim, run_play):
 
 def test_an_array_with_only_software_upgrade_session_upgrades_with_the_same_play(start_sim, run_play):
     sim = start_sim(time_scale=SCALE, scenario=dict(UPGRADE, session_resources=['softwareUpgradeSession']))
-    run = run_play(timeout=PLAY_TIMEOUT, tasks=[task('upgrade', version=TARGET, **WAIT)], module_defaults=sim.connection('array-1'))
+    run = run_play([task('upgrade', version=TARGET, **WAIT)], module_defaults=sim.connection('array-1'))
     assert run.rc == 0, run.stdout[-3000:]
     result = run.result('upgrade')
     assert result['session_resource'] == 'softwareUpgradeSession'
@@ -220,13 +233,13 @@ def test_an_array_with_only_software_upgrade_session_upgrades_with_the_same_play
     assert_both_reboot_outages(result)
     assert [r['path'] for r in session_creates(sim, 'array-1')] == ['/api/types/softwareUpgradeSession/instances']
     # cancel and acknowledge do not exist there: a clear error, nothing sent
-    run = run_play(timeout=PLAY_TIMEOUT, tasks=[task('ack', state='acknowledged')], module_defaults=sim.connection('array-1'))
+    run = run_play([task('ack', state='acknowledged')], module_defaults=sim.connection('array-1'))
     assert run.rc != 0 and 'offers only softwareUpgradeSession' in run.result('ack')['msg']
 
 
 def test_an_outage_longer_than_the_tolerance_fails_with_the_last_state_and_may_go_on(start_sim, run_play):
     sim = start_sim(time_scale=SCALE, scenario=dict(UPGRADE, reboot_outage_seconds=100000))
-    run = run_play(timeout=PLAY_TIMEOUT, tasks=[task('upgrade', version=TARGET, poll_interval=0.2, outage_tolerance=3, wait_timeout=300)],
+    run = run_play([task('upgrade', version=TARGET, poll_interval=0.2, outage_tolerance=3, wait_timeout=300)],
                    module_defaults=sim.connection('array-1'))
     assert run.rc != 0
     result = run.result('upgrade')
@@ -241,13 +254,13 @@ def test_an_outage_longer_than_the_tolerance_fails_with_the_last_state_and_may_g
 def test_wait_timeout_says_the_upgrade_goes_on_and_a_rerun_adopts_it(start_sim, run_play):
     sim = start_sim(time_scale=SCALE, scenario=UPGRADE)
     connection = sim.connection('array-1')
-    run = run_play(timeout=PLAY_TIMEOUT, tasks=[task('upgrade', version=TARGET, poll_interval=0.2, outage_tolerance=60, wait_timeout=1)],
+    run = run_play([task('upgrade', version=TARGET, poll_interval=0.2, outage_tolerance=60, wait_timeout=1)],
                    module_defaults=connection)
     assert run.rc != 0
     result = run.result('upgrade')
     assert result['timed_out'] is True and result['changed'] is True
     assert 'goes on on the array' in result['msg']
-    run = run_play(timeout=PLAY_TIMEOUT, tasks=[task('adopt', version=TARGET, **WAIT)], module_defaults=connection)
+    run = run_play([task('adopt', version=TARGET, **WAIT)], module_defaults=connection)
     assert run.rc == 0, run.stdout[-3000:]
     result = run.result('adopt')
     assert (result['changed'], result['action'], result['session']['status_name']) == (False, 'adopted', 'completed')
@@ -256,7 +269,7 @@ def test_wait_timeout_says_the_upgrade_goes_on_and_a_rerun_adopts_it(start_sim, 
 
 def test_a_lost_create_answer_is_resolved_without_a_second_create(start_sim, run_play):
     sim = start_sim(time_scale=SCALE, scenario=dict(UPGRADE, lose_create_response=True))
-    run = run_play(timeout=PLAY_TIMEOUT, tasks=[task('upgrade', version=TARGET, wait=False)], module_defaults=sim.connection('array-1'))
+    run = run_play([task('upgrade', version=TARGET, wait=False)], module_defaults=sim.connection('array-1'))
     assert run.rc == 0, run.stdout[-3000:]
     result = run.result('upgrade')
     assert (result['changed'], result['action']) == (True, 'created')
@@ -268,7 +281,7 @@ def test_a_lost_create_answer_is_resolved_without_a_second_create(start_sim, run
 def test_a_session_for_another_candidate_fails_with_its_id_and_status(start_sim, run_play):
     sim = start_sim(time_scale=SCALE, scenario=dict(UPGRADE, candidate=None, sessions=[
         {'status': 'Upgrade_Failed', 'candidate_version': '5.2.1.0.5.10'}]))
-    run = run_play(timeout=PLAY_TIMEOUT, tasks=[task('upgrade', version=TARGET, **WAIT)], module_defaults=sim.connection('array-1'))
+    run = run_play([task('upgrade', version=TARGET, **WAIT)], module_defaults=sim.connection('array-1'))
     assert run.rc != 0
     msg = run.result('upgrade')['msg']
     assert 'session Upgrade_5.2.1.10 (failed' in msg and 'one upgrade session at a time' in msg
