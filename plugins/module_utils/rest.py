@@ -526,7 +526,8 @@ class UnityRestClient:
 
         ``make_body()`` returns an iterable of bytes chunks with ``content_type``,
         ``len`` (the exact length, or None for chunked transfer), ``filename``,
-        ``size``, ``started``, ``bytes_sent``, ``data_bytes_sent`` and ``complete``. The request
+        ``size``, ``started``, ``last_progress`` (``time.monotonic()`` of the last
+        chunk taken), ``bytes_sent``, ``data_bytes_sent`` and ``complete``. The request
         carries the CSRF token and the body's own multipart content type (no JSON).
         ``timeout`` bounds the wait for the array's answer; each send and the
         connect may stall at most ``request_timeout``. A 401 before anything was
@@ -576,6 +577,11 @@ class UnityRestClient:
 
     def _upload_cut_off(self, error, body, timeout, reason=None):
         reason = reason or error.message.rsplit(': ', 1)[-1]
+        stall = max(self.connect_timeout, self.request_timeout)
+        idle = getattr(body, 'last_progress', None)
+        if not body.complete and idle is not None and time.monotonic() - idle >= stall * 0.9:
+            # A send that timed out reaches us as an aborted connection.
+            reason = 'the array took no data for %g seconds, the request_timeout' % stall
         total = body.size if body.size is not None else 'an unknown number of'
         if body.complete and reason == 'read timed out':
             return UnityConnectionError(

@@ -405,7 +405,8 @@ class MultipartBody:
 
     ``len`` is the exact byte length when the source's size is known (then the
     request carries ``Content-Length``), else None (``Transfer-Encoding:
-    chunked``). ``started`` once iteration began. After iteration: ``data_bytes`` read from the source,
+    chunked``). ``started`` once iteration began; ``last_progress`` is the
+    ``clock()`` time the connection last took a chunk. After iteration: ``data_bytes`` read from the source,
     ``bytes_sent`` handed to the connection and confirmed (the consumer asked for
     the next chunk), ``sha256`` of the data, ``complete``.
     """
@@ -434,6 +435,7 @@ class MultipartBody:
         self.complete = False
         self._started = False
         self._requested = False
+        self.last_progress = None
 
     @property
     def started(self):
@@ -467,6 +469,7 @@ class MultipartBody:
         size = self.size
         yield self.preamble
         self.bytes_sent += len(self.preamble)
+        self.last_progress = self.clock()
         held = None
         for chunk in self.source.chunks():
             self._check_deadline()
@@ -480,6 +483,7 @@ class MultipartBody:
                 yield held
                 self.bytes_sent += len(held)
                 self.data_bytes_sent += len(held)
+                self.last_progress = self.clock()
             held = chunk
         if size is not None and self.data_bytes != size:
             raise SourceError('%s ended after %d of the %d bytes announced; the upload was stopped '

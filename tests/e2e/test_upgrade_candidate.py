@@ -249,3 +249,27 @@ def test_no_secret_in_any_output(start_sim, run_play, artifacts):
         for secret in (canary, ARTIFACT_PASSWORD, 'Header-Token-Canary-2f'):
             assert secret not in text
         assert 'EMC-CSRF-TOKEN' not in text
+
+
+def test_a_stalled_upload_fails_after_request_timeout_or_upload_timeout(start_sim, run_play, tmp_path):
+    size = 32 << 20
+    stall = {'software_version': BEFORE, 'upload_processing_seconds': 0.2, 'upload_stall_at_bytes': 4 << 20,
+             'upload_stall_seconds': 4}
+    sim = start_sim(time_scale=1, scenario=stall)
+    path = packages.write_candidate(str(tmp_path), VERSION, size_bytes=size)
+    run = run_play([dict(task('stalled', src=path, request_timeout=1.5), ignore_errors=True),
+                    task('again', src=path)],
+                   module_defaults=sim.connection('array-1'), timeout=PLAY_TIMEOUT)
+    assert run.rc == 0, run.stdout[-3000:]
+    stalled = run.result('stalled')['msg']
+    assert ' was cut off after ' in stalled and '(the array took no data for 1.5 seconds, the request_timeout)' in stalled
+    assert 'running the task again is safe' in stalled
+    assert run.result('again')['changed'] is True and run.result('again')['upload']['bytes'] == size
+
+    sim.put_scenario('array-1', stall)
+    run = run_play([dict(task('slow', src=path, upload_timeout=1), ignore_errors=True)],
+                   module_defaults=sim.connection('array-1'), timeout=PLAY_TIMEOUT)
+    slow = run.result('slow')['msg']
+    assert slow.startswith('the upload did not finish within upload_timeout: ')
+    assert 'the array keeps no partial candidate. Raise upload_timeout for slow links' in slow
+    assert sim.state('array-1')['candidate'] is None

@@ -12,6 +12,7 @@ import hashlib
 import io
 import os
 import threading
+import time
 
 import pytest
 import requests
@@ -577,6 +578,17 @@ def test_an_upload_cut_off_mid_body_says_how_far_and_rerunning_is_safe(upload_cl
     assert 'keeps no partial candidate, so running the task again is safe' in message
     assert caught.value.maybe_applied is False
     assert len(upload_transport.requests_to('POST', UPLOAD_PATH)) == 1, 'never re-sent'
+
+
+def test_a_send_that_stalled_for_request_timeout_says_so(upload_client, upload_transport):
+    upload_transport.cut_after_chunks = 3
+    upload_transport.cut_exc = RequestsConnectionError("Connection aborted. TimeoutError('The write operation "
+                                                       "timed out')")
+    long_ago = body_factory(clock=lambda: time.monotonic() - 1000)  # the last chunk went out long ago
+    with pytest.raises(UnityConnectionError) as caught:
+        upload_client.upload_candidate(long_ago)
+    assert 'was cut off after 30 of 100 bytes (the array took no data for 60 seconds, the request_timeout)' \
+        in str(caught.value)
 
 
 def test_a_tls_eof_mid_body_is_a_cut_off_not_a_certificate_problem(upload_client, upload_transport):
