@@ -123,6 +123,8 @@ attributes:
     support: none
 notes:
   - Re-running after a failed or cut-off upload is safe; the array keeps no partial candidate.
+  - The array takes no new candidate while an upgrade session is active (running, paused or failed); the module
+    checks the sessions before it sends anything and fails with the session's id and status.
   - The module re-uses the array's login session for the upload. It never re-sends the file on its own once bytes
     were sent; a failed upload fails the task, and the next run uploads again.
 seealso:
@@ -305,6 +307,7 @@ from ansible_collections.unity.upgrade.plugins.module_utils.module import UnityM
 from ansible_collections.unity.upgrade.plugins.module_utils.upgrade import (
     CANDIDATE_TYPE_NAMES,
     UpgradeApi,
+    active_session,
     candidate_matches,
     candidate_type_from_filename,
     compare_versions,
@@ -444,6 +447,12 @@ def _ensure_candidate(unity):
     same_type = [c for c in candidates if c['type'] in (None, package['type'])]
     replaced = match or (same_type or candidates or [None])[0]
     replacing = ', replacing candidate %s' % _describe(replaced) if replaced else ''
+    busy = active_session(api.sessions())
+    if busy:
+        raise UnityModuleError(
+            'upgrade session %s is %s on the array, which takes no new candidate while a session is '
+            'active: let it finish, or cancel it with unity.upgrade.upgrade_session state=cancelled, '
+            'then run again' % (busy['id'], busy['status_name']), session_id=busy['id'])
     result.update(changed=True, replaced=replaced)
     if unity.check_mode:
         result['candidate'] = None

@@ -273,3 +273,15 @@ def test_a_stalled_upload_fails_after_request_timeout_or_upload_timeout(start_si
     assert slow.startswith('the upload did not finish within upload_timeout: ')
     assert 'the array keeps no partial candidate. Raise upload_timeout for slow links' in slow
     assert sim.state('array-1')['candidate'] is None
+
+
+def test_an_active_session_is_refused_before_a_byte_is_sent(start_sim, run_play, tmp_path):
+    sim = start_sim(time_scale=SCALE, scenario={
+        'software_version': BEFORE, 'candidate': {'version': '5.2.1.0.5.100'},
+        'sessions': [{'status': 'Upgrade_Paused', 'candidate_version': '5.2.1.0.5.100'}]})
+    path = packages.write_candidate(str(tmp_path), VERSION, size_bytes=1 << 20)
+    run = run_play([task('upload', src=path)], module_defaults=sim.connection('array-1'), timeout=PLAY_TIMEOUT)
+    assert run.rc != 0
+    msg = run.result('upload')['msg']
+    assert msg.startswith('upgrade session ') and ' is paused on the array, which takes no new candidate' in msg
+    assert uploads(sim) == [] and sim.changing_requests('array-1') == []

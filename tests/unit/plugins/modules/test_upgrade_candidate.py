@@ -31,6 +31,7 @@ NAME = 'Unity-5.3.0.0.5.120.tgz.bin.gpg'
 CANDIDATES = '/api/types/candidateSoftwareVersion/instances'
 INSTALLED = '/api/types/installedSoftwareVersion/instances'
 LOGIN = '/api/types/loginSessionInfo/instances'
+SESSIONS = '/api/types/upgradeSession/instances'
 
 
 def collection(*contents):
@@ -51,9 +52,19 @@ def installed(version):
     return {'id': version, 'version': '.'.join(version.split('.')[:3]), 'fullVersion': 'Unity %s' % version}
 
 
+class ArrayAdapter(UploadAdapter):
+    """The array: scripted answers, and no upgrade session unless one is scripted."""
+
+    def send(self, request, **kwargs):
+        if request.method == 'GET' and request.path_url.startswith(SESSIONS) \
+                and not self.script.get(('GET', SESSIONS)):
+            self.add('GET', SESSIONS, Reply(200, collection()))
+        return super(ArrayAdapter, self).send(request, **kwargs)
+
+
 @pytest.fixture
 def transport():
-    return UploadAdapter()
+    return ArrayAdapter()
 
 
 @pytest.fixture
@@ -179,7 +190,22 @@ def test_check_mode_says_it_would_upload_reads_no_body_and_sends_nothing(run, tr
         NAME, package)
     assert 'upload' not in result
     assert opened == [] and uploads(transport) == []
-    assert [r.method for r in transport.sent if r.path != LOGIN and 'logout' not in r.path] == ['GET', 'GET']
+    assert [r.method for r in transport.sent if r.path != LOGIN and 'logout' not in r.path] == ['GET'] * 3
+
+
+@pytest.mark.parametrize('check_mode', [False, True])
+def test_an_active_upgrade_session_fails_before_anything_is_sent(run, transport, package, opened, check_mode):
+    transport.add('GET', INSTALLED, Reply(200, collection(installed('5.2.0.0.5.173'))))
+    transport.add('GET', CANDIDATES, Reply(200, collection(candidate('5.2.1.0.5.007', cid='candidate_7'))))
+    transport.add('GET', SESSIONS, Reply(200, collection(
+        {'id': 'Upgrade_5.1.0.100', 'status': 7, 'type': 0},
+        {'id': 'Upgrade_5.2.1.7', 'status': 6, 'type': 0, 'candidate': {'id': 'candidate_7'}})))
+    result = run(check_mode=check_mode, src=str(package))
+    assert result['failed'] is True
+    assert result['msg'] == ('upgrade session Upgrade_5.2.1.7 is paused on the array, which takes no new candidate '
+                             'while a session is active: let it finish, or cancel it with '
+                             'unity.upgrade.upgrade_session state=cancelled, then run again')
+    assert uploads(transport) == [] and opened == []
 
 
 def test_check_mode_without_a_needed_upload_is_no_change(run, transport, package):
