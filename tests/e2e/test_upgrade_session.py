@@ -286,3 +286,23 @@ def test_a_session_for_another_candidate_fails_with_its_id_and_status(start_sim,
     msg = run.result('upgrade')['msg']
     assert 'session Upgrade_5.2.1.10 (failed' in msg and 'one upgrade session at a time' in msg
     assert changing(sim, 'array-1') == []
+
+
+def test_503_storms_and_lost_login_sessions_never_fail_the_wait(start_sim, run_play):
+    sim = start_sim(time_scale=SCALE, scenario=UPGRADE)
+    # faults start relative to the PATCH (simulated seconds), while the module waits
+    faults = {'faults': [{'start': 500, 'duration': 200, 'kind': '503'},
+                         {'start': 800, 'duration': 100, 'kind': '401'}]}
+    run = run_play([
+        {'name': 'storm', 'ansible.builtin.uri': {
+            'url': '%s/arrays/array-1/scenario' % sim.admin, 'method': 'PATCH', 'body_format': 'json',
+            'body': faults}},
+        task('upgrade', version=TARGET, **WAIT),
+    ], module_defaults=sim.connection('array-1'))
+    assert run.rc == 0, run.stdout[-3000:]
+    result = run.result('upgrade')
+    assert (result['changed'], result['session']['status_name']) == (True, 'completed')
+    seen = [what for outage in result['outages'] for what in outage['seen']]
+    assert 'HTTP 401 (login refused)' in seen and 'HTTP 503' in seen
+    assert len(result['outages']) >= 3, result['outages']  # two reboots, the faults (one or two)
+    assert len(sim.state('array-1')['sessions']) == 1 and len(session_creates(sim, 'array-1')) == 1
