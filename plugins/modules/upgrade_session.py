@@ -100,7 +100,8 @@ options:
     default: 10800
   poll_interval:
     description:
-      - Seconds between two reads of the session while waiting.
+      - Seconds between two reads of the session while waiting. The last read is at the end of O(wait_timeout) even
+        when that is shorter.
     type: float
     default: 30
   outage_tolerance:
@@ -442,9 +443,6 @@ def validate(params):
     for name in ('wait_timeout', 'poll_interval', 'outage_tolerance'):
         if params[name] is None or params[name] <= 0:
             raise UnityModuleError('%s must be a positive number of seconds, got %s' % (name, params[name]))
-    if params['poll_interval'] > params['wait_timeout']:
-        raise UnityModuleError('poll_interval (%s) must not be longer than wait_timeout (%s)'
-                               % (params['poll_interval'], params['wait_timeout']))
     if state != 'present':
         if params['candidate'] or params['version']:
             raise UnityModuleError('candidate and version apply to state present only; to pick the session '

@@ -425,3 +425,10 @@ def test_real_client_relogin_after_reboot(make_client, transport):
     # the re-sent read after the re-login carries the new cookie
     last = transport.requests_to('GET', SESSION_PATH)[-1]
     assert last.headers['Cookie'] == 'mod_sec_emc=cookie-2'
+
+
+def test_a_wait_shorter_than_the_poll_interval_reads_at_its_end():
+    clock = FakeClock()
+    api = TimelineApi(clock, [(10 ** 9, raw_session(1, 63, 6))])
+    result = make_waiter(api, clock, poll_interval=30, wait_timeout=10).wait()
+    assert result.outcome == 'timeout' and api.reads == [0, 10]
