@@ -247,7 +247,7 @@ class UrlSource:
         self.name = check_url(url)
         self.shown = redact_url(url)
         self.description = 'url %s' % self.shown
-        self.headers = dict(headers or {})
+        self.headers = dict((str(k), str(v)) for k, v in (headers or {}).items() if v is not None)
         self.verify = ca_path if ca_path else bool(validate_certs)
         self.auth = (username, password or '') if username else None
         self.timeout = timeout
@@ -277,6 +277,10 @@ class UrlSource:
             response.close()
             raise SourceError(self._refusal(response))
         self.response = response
+        if (response.headers.get('Content-Type') or '').lower().startswith('text/html'):
+            self.close()
+            raise SourceError('%s answered with an HTML page (a login page?), not the package: check '
+                              'url and the artifact server credentials' % self.shown)
         encoding = (response.headers.get('Content-Encoding') or 'identity').strip().lower()
         length = response.headers.get('Content-Length')
         if encoding == 'identity' and length and length.strip().isdigit():

@@ -278,7 +278,7 @@ upload:
       returned: always
       sample: 4402341478
     seconds:
-      description: Seconds from the first byte sent to the array's answer.
+      description: Seconds from the start of the upload request to the array's answer.
       type: float
       returned: always
       sample: 52.3

@@ -384,12 +384,13 @@ def url_source(adapter, url='https://artifacts.example.com/unity/' + NAME, **kwa
 def test_url_source_streams_with_the_announced_size_and_options():
     data = os.urandom(2500)
     adapter = Download(data=data)
-    source = url_source(adapter, headers={'X-Api-Key': 'k'}, username='bob', password='pw',
+    source = url_source(adapter, headers={'X-Api-Key': 'k', 'X-Build': 120}, username='bob', password='pw',
                         ca_path='/etc/ca.pem').open()
     assert source.size == 2500 and source.name == NAME
     assert [len(c) for c in source.chunks()] == [1000, 1000, 500]
     request, kwargs = adapter.sent[0]
     assert request.headers['X-Api-Key'] == 'k' and request.headers['Accept-Encoding'] == 'identity'
+    assert request.headers['X-Build'] == '120'
     assert request.headers['Authorization'].startswith('Basic ')
     assert kwargs['verify'] == '/etc/ca.pem' and kwargs['stream'] is True
 
@@ -418,6 +419,12 @@ def test_url_refusals_are_one_line_without_the_query(status, hint):
         source.open()
     assert hint in str(caught.value)
     assert 'SECRET' not in str(caught.value) and 'https://a.example.com/u/%s?...' % NAME in str(caught.value)
+
+
+def test_an_html_page_instead_of_the_package_is_refused():
+    source = url_source(Download(data=b'<html>Sign in</html>', headers={'Content-Type': 'text/html; charset=utf-8'}))
+    with pytest.raises(SourceError, match=r'answered with an HTML page \(a login page\?\), not the package'):
+        source.open()
 
 
 def test_url_tls_failure_names_the_options():
