@@ -114,9 +114,10 @@ def task(name, **args):
     return {'name': name, 'unity.upgrade.upgrade_candidate': args, 'register': 'out'}
 
 
-def test_from_url_then_a_second_run_sends_nothing(start_sim, run_play, artifacts):
-    sim = start_sim(time_scale=SCALE, scenario={'software_version': BEFORE,
-                                                'candidate': {'version': '5.2.1.0.5.100'}})
+def test_from_url_then_a_second_run_sends_nothing(start_sim, run_play, artifacts, tmp_path):
+    state_dir = tmp_path / 'sim-state'
+    sim = start_sim(time_scale=SCALE, state_dir=str(state_dir),
+                    scenario={'software_version': BEFORE, 'candidate': {'version': '5.2.1.0.5.100'}})
     path = packages.write_candidate(artifacts.directory, VERSION, size_bytes=(8 << 20) + 123)
     digest = sha256_of(path)
     args = {'url': artifacts.url(NAME), 'checksum': 'sha256:' + digest}
@@ -133,6 +134,8 @@ def test_from_url_then_a_second_run_sends_nothing(start_sim, run_play, artifacts
     assert [r['status'] for r in uploads(sim)] == [200]
     assert sim.state('array-1')['candidate']['version'] == VERSION
     assert artifacts.requests[0]['headers'].get('Accept-Encoding') == 'identity'
+    stored = state_dir / 'array-1' / 'uploads' / NAME  # where the simulator keeps the received file
+    assert sha256_of(str(stored)) == digest, 'the array received exactly the file'
 
     sim.clear_requests('array-1')
     fetched = len(artifacts.requests)
