@@ -65,4 +65,3 @@ requirements:
   - python >= 3.9
   - requests >= 2.25.0
 '''
-

@@ -16,7 +16,7 @@ description:
   - Health and status values are returned as numbers and as names.
   - Sends no request that changes the array.
 author:
-  - unity.upgrade contributors
+  - unity.upgrade contributors (@unity-upgrade)
 options:
   gather_subset:
     description:

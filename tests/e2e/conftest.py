@@ -229,7 +229,7 @@ def run_playbook(collections_path, tmp_path):
         })
         run_env.update(env or {})
         done = subprocess.run(argv, capture_output=True, text=True, env=run_env, cwd=workdir,
-                              timeout=timeout, stdin=subprocess.DEVNULL)
+                              timeout=timeout, stdin=subprocess.DEVNULL, check=False)
         records = []
         if os.path.exists(records_path):
             with open(records_path) as handle:

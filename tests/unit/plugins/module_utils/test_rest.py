@@ -300,7 +300,7 @@ def test_a_get_is_retried_through_two_503s(make_client, transport):
 
 
 def test_get_retries_are_bounded(make_client, transport):
-    transport.add('GET', SYSTEM, *[Reply(503) for _ in range(10)])
+    transport.add('GET', SYSTEM, *([Reply(503)] * 10))
     with pytest.raises(UnityApiError) as caught:
         make_client().get_instance('system', '0', ['id'])
     assert caught.value.http_status == 503
