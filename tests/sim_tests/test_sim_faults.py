@@ -63,7 +63,7 @@ def test_slow_window_and_latency(fresh):
 def test_flaky_503_is_seeded(fresh, sim):
     def pattern():
         u = fresh({"flaky_503": 0.5, "seed": 7})
-        return [u.get("/api/types/basicSystemInfo/instances").status_code for _ in range(20)]
+        return [u.get("/api/types/basicSystemInfo/instances").status_code for dummy in range(20)]
     first = pattern()
     assert set(first) == {200, 503}
     assert pattern() == first

@@ -85,7 +85,7 @@ def test_basic_system_info_is_gone_during_the_outage(make):
     start(u)
     array = u.sim.array(u.name)
     states = []
-    for _ in range(400):
+    for dummy in range(400):
         try:
             code = requests.get(u.base + "/api/types/basicSystemInfo/instances", verify=u.ca,
                                 timeout=2).status_code

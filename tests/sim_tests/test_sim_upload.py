@@ -174,7 +174,7 @@ def test_upload_memory_stays_flat(fresh, sim):
 
     def body():
         yield head
-        for _ in range(96):
+        for dummy in range(96):
             yield block
         yield tail
 

@@ -69,7 +69,7 @@ def parse_basic(header):
     """``(user, password)`` from an ``Authorization: Basic ...`` header, else None."""
     if not header:
         return None
-    scheme, _, value = header.strip().partition(" ")
+    scheme, dummy, value = header.strip().partition(" ")
     if scheme.lower() != "basic" or not value:
         return None
     try:
@@ -90,7 +90,7 @@ def cookie_from(headers):
     """The ``mod_sec_emc`` value from the request's Cookie header(s)."""
     for header in headers.get_all("Cookie") or ():
         for part in header.split(";"):
-            name, _, value = part.strip().partition("=")
+            name, dummy, value = part.strip().partition("=")
             if name == COOKIE_NAME:
                 return value
     return None

@@ -117,7 +117,7 @@ UPGRADE_TASKS = (
     ("Restarting services on primary SP", 310),
     ("Final tasks", 45),
 )
-REAL_UPGRADE_SECONDS = sum(est for _, est in UPGRADE_TASKS)  # 5485 s, about 91 minutes
+REAL_UPGRADE_SECONDS = sum(est for caption, est in UPGRADE_TASKS)  # 5485 s, about 91 minutes
 HEALTH_CHECK_TASKS = (("Performing health checks", 70),)
 # Drive firmware packages have no recorded task list: an invented, reboot-free one.
 FIRMWARE_TASKS = (("Preparing system", 60), ("Performing health checks", 70),

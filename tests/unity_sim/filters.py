@@ -99,9 +99,9 @@ class _Parser:
             node = self.expr()
             self.take("rp", ")")
             return node
-        _, field = self.take("word", "an attribute name")
+        field = self.take("word", "an attribute name")[1]
         field = self.check_field(field) or field
-        _, op = self.take("word", "an operator")
+        op = self.take("word", "an operator")[1]
         op = op.lower()
         if op == "in":
             self.take("lp", "(")

@@ -67,7 +67,7 @@ def session_version(version):
 
 
 def build_number(version):
-    return int(str(version).split(".")[-1])
+    return int(str(version).rsplit(".", maxsplit=1)[-1])
 
 
 def release_date(version):

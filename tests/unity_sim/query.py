@@ -157,7 +157,7 @@ class Query:
         order = self.params.get("orderby")
         if order:
             for clause in reversed([o.strip() for o in order.split(",") if o.strip()]):
-                name, _, direction = clause.partition(" ")
+                name, dummy, direction = clause.partition(" ")
                 self.check_field(name)
                 desc = direction.strip().lower() == "desc"
                 contents = sorted(contents, key=lambda c, n=name: _sort_key(self.values(c, n)),

@@ -246,7 +246,7 @@ def normalize(raw, base=None):
             out[key] = _number(raw, key, minimum, maximum, integer, optional)
     if "fail_at_task" in raw:
         value = raw["fail_at_task"]
-        names = {c for c, _ in catalog.UPGRADE_TASKS + catalog.FIRMWARE_TASKS}
+        names = {c for c, seconds in catalog.UPGRADE_TASKS + catalog.FIRMWARE_TASKS}
         if not (value is None or (isinstance(value, int) and not isinstance(value, bool)
                                   and 0 <= value < len(catalog.UPGRADE_TASKS))
                 or (isinstance(value, str) and value in names)):

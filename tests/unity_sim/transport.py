@@ -87,7 +87,7 @@ class ArrayServer:
 
     def _bind_free(self, sock, tries):
         rng = random.Random()
-        for _ in range(tries):
+        for dummy in range(tries):
             try:
                 sock.bind((self.host, rng.randrange(20000, 32000)))
                 return

@@ -13,9 +13,9 @@ Events, through the ``hooks`` object (the array):
   (``fail_at_task``; failing health checks), else None; the task then fails half-way through;
 * ``hooks.completed(session, t)`` -- versions change, the candidate goes away.
 
-Intervals are whole seconds (``00:16:10.000``), as in the real capture. Task display: a pending task shows its (scaled) estimate and the session's creation time; the running
-task shows its start time and the time it has left; a finished task keeps its estimate, as finished
-tasks do in the real capture.
+Intervals are whole seconds (``00:16:10.000``), as in the real capture. Task display: a pending task
+shows its (scaled) estimate and the session's creation time; the running task shows its start time
+and the time it has left; a finished task keeps its estimate, as finished tasks do in the real capture.
 """
 
 from . import catalog
@@ -71,7 +71,7 @@ class UpgradeSession:
     # --- the walk --------------------------------------------------------------------------------
 
     def advance(self, now, hooks):
-        for _ in range(4 * len(self.tasks) + 4):  # bounded: each pass finishes or stops something
+        for dummy in range(4 * len(self.tasks) + 4):  # bounded: each pass finishes or stops something
             if self.status != C.IN_PROGRESS:
                 return
             if self.index >= len(self.tasks):

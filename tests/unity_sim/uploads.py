@@ -187,7 +187,7 @@ def handle_upload(api, req):
             raise ApiError(C.E_UPLOAD_CORRUPT)
         final = os.path.join(directory, state["name"])
         os.replace(part.path, final)
-        ctype, version, date = state["parsed"]
+        ctype, version, date = tuple(state["parsed"])
         now = array.clock.now()
         with array.lock:
             array.accept_upload(ctype, version, date, final, now)
