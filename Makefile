@@ -34,9 +34,7 @@ INTEGRATION_ARRAYS ?= 6
 INTEGRATION_TIME_SCALE ?= 30
 # -ra: a line per skip/failure; --timeout: a hung test fails after 15 minutes instead of eating CI's 90
 PYTEST_OPTS ?= -ra --timeout=900
-DEMO_ARRAYS ?= 3
-DEMO_PLAYBOOK ?= playbooks/demo_info.yml
-DEMO_TIME_SCALE ?= 30
+export DEMO_TIME_SCALE ?= 30
 BENCH_ARGS ?=
 
 # pip's warnings about this machine's optional local mirrors are noise, not news
@@ -45,7 +43,7 @@ PIP_FILTER := sed -u '/is ignored: it is neither a file nor a directory/d'
 .PHONY: help
 help:
 	@echo "unity.upgrade make targets:"
-	@echo "  make demo             simulator with $(DEMO_ARRAYS) arrays + $(DEMO_PLAYBOOK) (DEMO_PLAYBOOK=...)"
+	@echo "  make demo             the fleet upgrade playbook against 4 simulated arrays, then the report"
 	@echo "  make test             changelog-check + lint + sanity + units + integration + e2e"
 	@echo "  make bench            benchmarks (tests/bench/run.py)"
 	@echo "  make .venv            tools in .venv ($(DEV_REQUIREMENTS))"
@@ -163,11 +161,7 @@ test:
 # ---------------------------------------------------------------- demo, bench
 .PHONY: demo
 demo: build
-	@test -f $(DEMO_PLAYBOOK) || { echo "demo: $(DEMO_PLAYBOOK) does not exist yet" >&2; exit 1; }
-	$(VPY) tests/utils/with_simulator.py --arrays $(DEMO_ARRAYS) --time-scale $(DEMO_TIME_SCALE) \
-		--inventory $(BUILD)/demo/inventory.yml --ready-file $(BUILD)/demo/ready.json --log $(BUILD)/unity_sim-demo.log \
-		-- env PATH=$(VENV)/bin:$$PATH ANSIBLE_PYTHON_INTERPRETER=$(VPY) \
-		$(VENV)/bin/ansible-playbook -i $(BUILD)/demo/inventory.yml $(DEMO_PLAYBOOK)
+	@tests/demo/run_demo.sh $(VENV) $(BUILD)
 
 .PHONY: bench
 bench: build
