@@ -195,15 +195,20 @@ def _describe_transport_error(exc):
 
 
 def _describe_tls_error(exc, host):
+    """Why the certificate was refused, or None when the failure is not about the certificate.
+
+    A connection cut during the TLS exchange (an SP going down mid-handshake) also
+    surfaces as SSLError; that is an outage, not a trust problem.
+    """
     text = str(exc)
-    if re.search(r"match|doesn't match|not valid for|Hostname mismatch", text, re.IGNORECASE):
-        reason = "the certificate is not valid for the name '%s'" % host
-    elif re.search(r'self.signed|unable to get local issuer|certificate verify failed', text,
-                   re.IGNORECASE):
-        reason = 'the certificate is not signed by a trusted CA'
-    else:
-        reason = 'the TLS handshake failed'
-    return reason
+    if re.search(r"doesn't match|not valid for|Hostname mismatch|IP address mismatch", text, re.IGNORECASE):
+        return "the certificate is not valid for the name '%s'" % host
+    if re.search(r'self.signed|unable to get local issuer|certificate verify failed|CERTIFICATE_VERIFY_FAILED'
+                 r'|certificate has expired|unknown ca', text, re.IGNORECASE):
+        return 'the certificate is not signed by a trusted CA'
+    if re.search(r'EOF|reset|aborted|broken pipe|timed out', text, re.IGNORECASE):
+        return None
+    return 'the TLS handshake failed'
 
 
 def format_host(host):
@@ -351,10 +356,14 @@ class UnityRestClient:
                 # Per request: requests lets REQUESTS_CA_BUNDLE override session.verify.
                 verify=self.session.verify)
         except SSLError as exc:
+            reason = _describe_tls_error(exc, self.host)
+            if reason is None:
+                raise UnityConnectionError('%s %s: cannot reach %s: the TLS connection broke off' % (
+                    method, path, self.base_url), method=method, path=path)
             raise UnityTLSError(
                 'TLS verification of %s failed: %s. Set ca_path to the CA certificate that signed '
                 "the array's certificate, or validate_certs: false to skip the check (insecure)"
-                % (self.base_url, _describe_tls_error(exc, self.host)),
+                % (self.base_url, reason),
                 maybe_applied=False, method=method, path=path)
         except (ConnectTimeout,) as exc:
             raise UnityConnectionError('%s %s: cannot reach %s: %s' % (

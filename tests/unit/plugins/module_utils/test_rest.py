@@ -397,3 +397,15 @@ def test_ipv6_hosts_get_brackets(make_client):
     from ansible_collections.unity.upgrade.plugins.module_utils.rest import format_host
     assert format_host('fd00::10') == '[fd00::10]'
     assert format_host('unity.example.com') == 'unity.example.com'
+
+
+def test_a_connection_cut_during_tls_is_an_outage_not_a_trust_problem(make_client, transport):
+    transport.add('GET', SYSTEM, Reply(exc=SSLError('[SSL: UNEXPECTED_EOF_WHILE_READING] EOF occurred in violation '
+                                                    'of protocol (_ssl.c:1006)')),
+                  Reply(200, instance({'id': '0'})))
+    assert make_client().get_instance('system', '0', ['id']) == {'id': '0'}, 'retried like any reset'
+    transport.add('POST', CREATE, Reply(exc=SSLError('EOF occurred in violation of protocol')))
+    with pytest.raises(UnityConnectionError) as caught:
+        make_client().create('upgradeSession', {})
+    assert not isinstance(caught.value, UnityTLSError)
+    assert caught.value.maybe_applied is True
