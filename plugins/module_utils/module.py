@@ -121,9 +121,11 @@ class UnityModule:
                 raise
             except UnityApiError as error:
                 transient = isinstance(error, UnityConnectionError) or error.http_status in RETRYABLE_STATUSES
-                if not transient or self.clock() + delay > deadline:
+                remaining = deadline - self.clock()
+                if not transient or remaining <= 0:
                     raise
-            self.sleep(delay)
+            # the last wait is cut to the deadline: a tolerance shorter than one delay still counts
+            self.sleep(min(delay, remaining))
             delay = min(delay * 2, 30.0)
 
     def close(self):

@@ -283,12 +283,31 @@ class UnityRestClient:
     def logged_in(self):
         return self._csrf_token is not None
 
-    def login(self):
-        """Open a login session: Basic auth once, then cookies and the CSRF token."""
+    def login(self, retry=True):
+        """Open a login session: Basic auth once, then cookies and the CSRF token.
+
+        The login is a GET like any other: with ``retry`` it is retried on transport errors and
+        502/503/504 (an API that is restarting), never on a refusal of the credentials.
+        """
         self._csrf_token = None
         self.session.cookies.clear()
         params = {'compact': 'true', 'fields': ','.join(LOGIN_FIELDS)}
-        response = self._send('GET', LOGIN_PATH, params=params, auth=(self._username, self._password))
+        attempts = self.retry_policy.attempts if retry else 1
+        for attempt in range(1, attempts + 1):
+            try:
+                response = self._send('GET', LOGIN_PATH, params=params,
+                                      auth=(self._username, self._password))
+            except UnityTLSError:
+                raise
+            except UnityConnectionError:
+                if attempt < attempts:
+                    self._backoff(attempt)
+                    continue
+                raise
+            if response.status_code in RETRYABLE_STATUSES and attempt < attempts:
+                self._backoff(attempt)
+                continue
+            break
         self.stats['logins'] += 1
         if response.status_code in (401, 403):
             error = error_from_response(response, 'GET', LOGIN_PATH)
@@ -397,7 +416,7 @@ class UnityRestClient:
         if retry is None:
             retry = method == 'GET'
         if self._csrf_token is None:
-            self.login()
+            self.login(retry=retry)
         csrf = method in ('POST', 'DELETE', 'PUT', 'PATCH')
         relogged = not relogin
         attempt = 0
@@ -415,7 +434,7 @@ class UnityRestClient:
                 raise
             if response.status_code == 401 and not relogged:
                 relogged = True
-                self.login()
+                self.login(retry=retry)
                 continue
             if response.status_code in RETRYABLE_STATUSES and retry \
                     and attempt < self.retry_policy.attempts:
