@@ -80,7 +80,7 @@ class RestApi:
         with array.lock:
             array.tick(now)
             phase = array.phase(now)
-            faults = array.active_faults(now)
+            faults = array.active_faults(now, req.method, req.path)
             latency = array.scenario["latency_ms"]
         kinds = {f["kind"] for f in faults}
         if phase == "down":

@@ -110,7 +110,8 @@ class ArrayModel(SessionOps):
             if session.running:
                 session.advance(now, self)
         for fault in self.faults:
-            if fault["kind"] == "401" and not fault["fired"] and fault["at"] <= now:
+            if (fault["kind"] == "401" and not fault["fired"] and fault["at"] <= now
+                    and not fault.get("method") and not fault.get("path")):
                 fault["fired"] = True
                 self.logins.clear()
 
@@ -124,8 +125,11 @@ class ArrayModel(SessionOps):
                 return "restarting"
         return "up"
 
-    def active_faults(self, now):
-        return [f for f in self.faults if f["at"] <= now < f["until"]]
+    def active_faults(self, now, method=None, path=None):
+        """Fault windows open at ``now``; with a request's method and path, those that apply to it."""
+        return [f for f in self.faults if f["at"] <= now < f["until"] and (
+            method is None or f.get("method") in (None, method)) and (
+            path is None or f.get("path") is None or f["path"] in path)]
 
     def listening(self, now):
         return self.phase(now) != "down" and not any(
@@ -229,7 +233,8 @@ class ArrayModel(SessionOps):
         faults = [{"kind": f["kind"], "start": round(f["at"] - self.applied_at, 3),
                    "duration": f["duration"], "delay_ms": f["delay_ms"],
                    "state": "active" if f["at"] <= now < f["until"] else
-                   "pending" if now < f["at"] else "done"} for f in self.faults]
+                   "pending" if now < f["at"] else "done",
+                   **{k: f[k] for k in ("method", "path") if f.get(k)}} for f in self.faults]
         version = self.installed["version"]
         return {
             "name": self.name, "host": self.host, "port": self.port,

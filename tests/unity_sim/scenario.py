@@ -41,7 +41,9 @@ flaky_503                   probability that a request answers 503 (0)
 latency_ms                  real milliseconds added to every answer (0)
 seed                        seed of the flaky_503 random generator (0)
 faults                      ``[{"start": s, "duration": s, "kind": refuse|reset|503|401|slow,
-                            "delay_ms": n}]``, start relative to when the scenario was applied
+                            "delay_ms": n}]``, start relative to when the scenario was applied;
+                            optional ``"method"`` and ``"path"`` (a substring of the request path)
+                            limit a reset, 503, 401 or slow window to the requests they match
 =========================== ========================================================================
 """
 
@@ -313,4 +315,17 @@ def _fault(value):
         raise ScenarioError("faults: start, duration and delay_ms are numbers")
     if start < 0 or duration <= 0 or not 0 <= delay <= 60000:
         raise ScenarioError("faults: start >= 0, duration > 0, 0 <= delay_ms <= 60000")
-    return {"start": start, "duration": duration, "kind": value["kind"], "delay_ms": delay}
+    out = {"start": start, "duration": duration, "kind": value["kind"], "delay_ms": delay}
+    unknown = sorted(set(value) - {"start", "duration", "kind", "delay_ms", "method", "path"})
+    if unknown:
+        raise ScenarioError("faults: unknown keys %s" % unknown)
+    for key in ("method", "path"):
+        if value.get(key) is None:
+            continue
+        if not isinstance(value[key], str) or not value[key].strip():
+            raise ScenarioError("faults: %s is a non-empty string" % key)
+        if value["kind"] == "refuse":
+            raise ScenarioError("faults: a refuse window closes the port to every request; it "
+                                "takes no method or path")
+        out[key] = value[key].strip().upper() if key == "method" else value[key]
+    return out
