@@ -87,6 +87,12 @@ class Sim:
         return [r for r in self.requests(name) if r['method'] in ('POST', 'DELETE', 'PUT', 'PATCH')
                 and not r['path'].startswith('/api/types/loginSessionInfo/')]
 
+    def modifying_requests(self, name):
+        """changing_requests less the eligibility check: a POST by the API's design, read-only
+        by its nature, which check mode runs for real."""
+        return [r for r in self.changing_requests(name)
+                if not r['path'].endswith('/action/verifyUpgradeEligibility')]
+
     def stop(self):
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
