@@ -15,8 +15,10 @@ import re
 import time
 
 from ansible_collections.unity.upgrade.plugins.module_utils.rest import (
+    RETRYABLE_STATUSES,
     UnityApiError,
     UnityConnectionError,
+    UnityTLSError,
     localized_messages,
 )
 
@@ -402,29 +404,52 @@ class UpgradeApi:
         content = self.client.action(self.session_resource, 'verifyUpgradeEligibility')
         return [message(m) for m in eligibility_messages(content)]
 
-    def create_session(self, body, candidate_id=None, lost_answer_checks=6, lost_answer_delay=5.0):
+    def create_session(self, body, candidate_id=None, lost_answer_checks=6, lost_answer_delay=5.0,
+                       unsent_retries=3, unsent_delay=2.0):
         """Create a session; returns ``(session, recovered)``.
 
         If the answer to the POST is lost after it may have reached the array,
-        the sessions are read again to find the one it created; the POST is never
-        sent twice. ``recovered`` says the session was found that way.
+        the sessions are read again to find the one it created; that POST is never
+        sent twice. ``recovered`` says the session was found by reading them again.
+
+        If the array certainly did not take the POST in (the connection was refused,
+        or HTTP 502/503/504: the management service is away), the sessions are read
+        again after a pause and, only when no new one is listed, the POST is sent
+        again, at most ``unsent_retries`` times.
         """
         before = set(s['id'] for s in self.sessions())
-        try:
-            new_id = self.client.create(self.session_resource, body)
-        except UnityConnectionError as error:
-            if not error.maybe_applied:
-                raise
-            found = self._find_new_session(before, candidate_id, lost_answer_checks,
-                                           lost_answer_delay)
-            if found is None:
-                raise UnityApiError(
-                    'the answer to creating the upgrade session was lost (%s) and no new session '
-                    'is listed on the array; run the task again: it adopts a session that appears '
-                    'later and never starts a second one' % error.message,
-                    method='POST', path=error.path)
-            return found, True
-        return self.get_session(new_id), False
+        delay = unsent_delay
+        for attempt in range(unsent_retries + 1):
+            last = attempt == unsent_retries
+            try:
+                new_id = self.client.create(self.session_resource, body)
+            except UnityConnectionError as error:
+                if error.maybe_applied:
+                    return self._recover_lost_create(error, before, candidate_id, lost_answer_checks,
+                                                     lost_answer_delay)
+                if isinstance(error, UnityTLSError) or last:
+                    raise
+            except UnityApiError as error:
+                if error.http_status not in RETRYABLE_STATUSES or last:
+                    raise
+            else:
+                return self.get_session(new_id), False
+            self.sleep(delay)
+            delay *= 2
+            found = self._find_new_session(before, candidate_id, 1, 0)
+            if found is not None:
+                return found, True
+        raise AssertionError('unreachable')  # pragma: no cover - the loop returns or raises
+
+    def _recover_lost_create(self, error, before, candidate_id, checks, delay):
+        found = self._find_new_session(before, candidate_id, checks, delay)
+        if found is None:
+            raise UnityApiError(
+                'the answer to creating the upgrade session was lost (%s) and no new session '
+                'is listed on the array; run the task again: it adopts a session that appears '
+                'later and never starts a second one' % error.message,
+                method='POST', path=error.path)
+        return found, True
 
     def _find_new_session(self, before, candidate_id, checks, delay):
         for attempt in range(checks):
@@ -432,8 +457,10 @@ class UpgradeApi:
                 self.sleep(delay)
             try:
                 listed = self.sessions()
-            except UnityConnectionError:
-                continue
+            except UnityApiError as error:
+                if isinstance(error, UnityConnectionError) or error.http_status in RETRYABLE_STATUSES:
+                    continue  # still away: look again
+                raise
             fresh = [s for s in listed if s['id'] not in before
                      and (candidate_id is None or s['candidate_id'] == candidate_id)]
             if fresh:

@@ -17,7 +17,9 @@ description:
     adopts a running session for the same candidate, or reports that the array already runs that version or newer.
     It never starts a second session. A session for another candidate that is not over fails the task.
   - If the answer to the create request is lost, the module reads the sessions again to find the one it created;
-    it never sends the create twice.
+    it never sends that create twice. A create the array certainly did not take in (connection refused, HTTP 502,
+    503 or 504) is sent again after a pause, at most three times, and only when reading the sessions again shows no
+    new one.
   - Works against arrays that offer C(upgradeSession) and against older ones that offer only
     C(softwareUpgradeSession); the choice is automatic and returned in RV(session_resource).
   - While it waits, the management API goes away while each SP reboots (connections refused or reset, then HTTP 503

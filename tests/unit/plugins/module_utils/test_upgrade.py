@@ -194,12 +194,16 @@ def test_a_lost_create_answer_with_no_new_session_says_run_again(make_client, tr
 
 
 def test_a_refused_create_certainly_did_nothing_and_is_reported(make_client, transport):
-    transport.add('GET', SESSIONS, Reply(200, collection()))
-    transport.add('POST', SESSIONS, Reply(exc=RequestsConnectionError('[Errno 111] Connection refused')))
+    # refused each time: re-read, re-sent after the pauses, then reported as it is
+    transport.add('GET', SESSIONS, *[Reply(200, collection()) for dummy in range(4)])
+    transport.add('POST', SESSIONS, *[Reply(exc=RequestsConnectionError('[Errno 111] Connection refused'))
+                                      for dummy in range(4)])
+    sleeps = []
     with pytest.raises(UnityConnectionError) as caught:
-        UpgradeApi(make_client()).create_session({'candidate': {'id': 'c1'}}, 'c1')
+        UpgradeApi(make_client(), sleep=sleeps.append).create_session({'candidate': {'id': 'c1'}}, 'c1')
     assert caught.value.maybe_applied is False
-    assert len(transport.requests_to('GET', SESSIONS)) == 1
+    assert len(transport.requests_to('POST', SESSIONS)) == 4 and sleeps == [2.0, 4.0, 8.0]
+    assert len(transport.requests_to('GET', SESSIONS)) == 4, 'read again before every new POST'
 
 
 @pytest.mark.parametrize('action', ['resume', 'cancel', 'acknowledge'])

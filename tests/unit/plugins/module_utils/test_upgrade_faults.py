@@ -1,0 +1,97 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, unity.upgrade contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Faults around the create and the login, over the scripted transport: a create the array certainly did
+not take is re-sent only after reading the sessions again; a login meets a restarting API."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import pytest
+from requests.exceptions import ConnectionError as RequestsConnectionError
+
+from ansible_collections.unity.upgrade.plugins.module_utils.rest import UnityApiError, UnityAuthError
+from ansible_collections.unity.upgrade.plugins.module_utils.upgrade import UpgradeApi
+
+from ansible_collections.unity.upgrade.tests.unit.conftest import Reply, fixture_json
+
+SESSIONS = '/api/types/upgradeSession/instances'
+LOGIN = '/api/types/loginSessionInfo/instances'
+NEW = {'id': 'Upgrade_5.3.0.120', 'status': 1, 'candidate': {'id': 'c1'}}
+UNAVAILABLE = {'error': {'errorCode': 131149838, 'httpStatusCode': 503,
+                         'messages': [{'en-US': 'The REST service is temporarily unavailable.'}]}}
+
+
+def collection(*contents):
+    return {'entries': [{'content': c} for c in contents]}
+
+
+def logged_in():
+    return Reply(200, fixture_json('login_session_info.json'), headers={'EMC-CSRF-TOKEN': 'token-x'})
+
+
+@pytest.mark.parametrize('refusal', [Reply(503, UNAVAILABLE), Reply(502, text='<html>Bad Gateway</html>'),
+                                     Reply(exc=RequestsConnectionError('[Errno 111] Connection refused'))])
+def test_a_create_the_array_did_not_take_is_sent_again_after_reading_the_sessions(make_client, transport, refusal):
+    transport.add('GET', SESSIONS, Reply(200, collection()), Reply(200, collection()))
+    transport.add('POST', SESSIONS, refusal, Reply(201, {'content': {'id': NEW['id']}}))
+    transport.add('GET', '/api/instances/upgradeSession/' + NEW['id'], Reply(200, {'content': NEW}))
+    sleeps = []
+    created, recovered = UpgradeApi(make_client(), sleep=sleeps.append).create_session({'candidate': {'id': 'c1'}}, 'c1')
+    assert (created['id'], recovered) == (NEW['id'], False)
+    assert [r.path for r in transport.sent if r.method == 'POST'] == [SESSIONS, SESSIONS]
+    assert [r.method for r in transport.sent if r.path == SESSIONS] == ['GET', 'POST', 'GET', 'POST']
+    assert sleeps == [2.0]
+
+
+def test_a_session_listed_after_a_503_is_adopted_not_created_again(make_client, transport):
+    transport.add('GET', SESSIONS, Reply(200, collection()), Reply(200, collection(NEW)))
+    transport.add('POST', SESSIONS, Reply(503, UNAVAILABLE))
+    found, recovered = UpgradeApi(make_client(), sleep=lambda s: None).create_session({'candidate': {'id': 'c1'}}, 'c1')
+    assert (found['id'], recovered) == (NEW['id'], True)
+    assert len(transport.requests_to('POST', SESSIONS)) == 1
+
+
+@pytest.mark.parametrize('answer', [Reply(422, {'error': {'errorCode': 5, 'messages': [{'en-US': 'bad'}]}}),
+                                    Reply(409, {'error': {'errorCode': 100728841, 'messages': [{'en-US': 'active'}]}})])
+def test_a_refusal_of_the_request_itself_is_never_sent_again(make_client, transport, answer):
+    transport.add('GET', SESSIONS, Reply(200, collection()))
+    transport.add('POST', SESSIONS, answer)
+    with pytest.raises(UnityApiError) as caught:
+        UpgradeApi(make_client(), sleep=lambda s: None).create_session({'candidate': {'id': 'c1'}}, 'c1')
+    assert caught.value.http_status == answer.status
+    assert len(transport.requests_to('POST', SESSIONS)) == 1
+
+
+def test_a_lost_answer_is_looked_for_through_503s_of_the_session_list(make_client, transport):
+    transport.add('GET', SESSIONS, Reply(200, collection()), *[Reply(503, UNAVAILABLE)] * 4,
+                  Reply(200, collection(NEW)))
+    transport.add('POST', SESSIONS, Reply(exc=RequestsConnectionError('Connection aborted. RemoteDisconnected')))
+    found, recovered = UpgradeApi(make_client(), sleep=lambda s: None).create_session(
+        {'candidate': {'id': 'c1'}}, 'c1', lost_answer_checks=3)
+    assert (found['id'], recovered) == (NEW['id'], True)
+    assert len(transport.requests_to('POST', SESSIONS)) == 1
+
+
+def test_the_login_rides_out_a_restarting_api(make_client, transport):
+    transport.add('GET', LOGIN, Reply(503, text='<html><title>503 Service Unavailable</title></html>'),
+                  Reply(exc=RequestsConnectionError('[Errno 111] Connection refused')), logged_in())
+    client = make_client()
+    client.login()
+    assert client.logged_in and len(transport.requests_to('GET', LOGIN)) == 3
+    assert client.sleeps == [0.75, 1.5], 'the jittered GET backoff of the retry policy'
+
+
+def test_the_login_is_tried_once_when_told_not_to_retry(make_client, transport):
+    transport.add('GET', LOGIN, Reply(503, UNAVAILABLE))
+    with pytest.raises(UnityApiError) as caught:
+        make_client().login(retry=False)
+    assert caught.value.http_status == 503 and len(transport.requests_to('GET', LOGIN)) == 1
+
+
+def test_a_refused_password_is_never_retried(make_client, transport):
+    transport.add('GET', LOGIN, Reply(401, {'error': {'errorCode': 131149834, 'messages': [{'en-US': 'no'}]}}))
+    with pytest.raises(UnityAuthError):
+        make_client().login()
+    assert len(transport.requests_to('GET', LOGIN)) == 1
