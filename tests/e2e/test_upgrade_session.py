@@ -248,7 +248,9 @@ def test_an_outage_longer_than_the_tolerance_fails_with_the_last_state_and_may_g
     assert 'the last state seen was session Upgrade_5.3.0.120 in_progress at' in result['msg']
     assert 'the upgrade may go on on the array' in result['msg']
     assert result['outages'][-1]['ended'] is False and result['outages'][-1]['seconds'] >= 3
-    assert sim.state('array-1')['sessions'][0]['status_name'] == 'Upgrade_In_Progress'
+    # the upgrade went on without the module (on a loaded machine it may even have finished)
+    assert [s['status_name'] for s in sim.state('array-1')['sessions']] in (
+        ['Upgrade_In_Progress'], ['Upgrade_Completed'])
 
 
 def test_wait_timeout_says_the_upgrade_goes_on_and_a_rerun_adopts_it(start_sim, run_play):
