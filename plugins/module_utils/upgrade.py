@@ -467,9 +467,53 @@ class UpgradeApi:
                 return fresh[-1]
         return None
 
-    def session_action(self, session_id, action):
-        """resume, cancel or acknowledge one session."""
-        return self.client.action(self.session_resource, action, instance_id=session_id)
+    def session_action(self, session_id, action, before_status=None, retries=3, delay=2.0,
+                       lost_answer_checks=3):
+        """resume, cancel or acknowledge one session.
+
+        With ``before_status`` (the status the session had when the action was decided) a
+        failed exchange is settled by reading the session again, never by a blind re-send:
+        when the array certainly did not take the POST in (connection refused, HTTP
+        502/503/504) and the session still has that status, the POST is sent again after a
+        pause, at most ``retries`` times; when the answer was lost, a session that left that
+        status took the action, and one that did not is reported.
+        """
+        for attempt in range(retries + 1):
+            try:
+                return self.client.action(self.session_resource, action, instance_id=session_id)
+            except UnityApiError as error:
+                if before_status is None or isinstance(error, UnityTLSError):
+                    raise
+                lost = isinstance(error, UnityConnectionError) and error.maybe_applied
+                unsent = (isinstance(error, UnityConnectionError) and not error.maybe_applied) \
+                    or error.http_status in RETRYABLE_STATUSES
+                if not (lost or unsent) or (unsent and attempt == retries):
+                    raise
+                self.sleep(delay)
+                delay *= 2
+                status = self._status_now(session_id, lost_answer_checks if lost else 1, delay)
+                if status is not None and status != before_status:
+                    return {}  # the array took the action in
+                if lost:
+                    raise UnityApiError(
+                        'the answer to the %s of session %s was lost (%s) and the session is still %s; '
+                        'run the task again' % (action, session_id, error.message,
+                                                'in the same state' if status is None
+                                                else 'status %s' % STATUS_NAMES.get(status, status)),
+                        method='POST', path=error.path)
+        raise AssertionError('unreachable')  # pragma: no cover - the loop returns or raises
+
+    def _status_now(self, session_id, checks, delay):
+        """The session's status read again, or None when it cannot be read."""
+        for attempt in range(checks):
+            if attempt:
+                self.sleep(delay)
+            try:
+                return self.get_session(session_id)['status']
+            except UnityApiError as error:
+                if not (isinstance(error, UnityConnectionError) or error.http_status in RETRYABLE_STATUSES):
+                    raise
+        return None
 
     def wait_for_candidate(self, version, candidate_type=None, previous=None, timeout=600.0,
                            interval=1.0, max_interval=10.0, clock=None):

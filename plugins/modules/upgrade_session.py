@@ -130,6 +130,9 @@ attributes:
 notes:
   - Only one upgrade session runs on an array at a time; sessions that are over stay listed on the array.
   - The module logs in once; it logs in again only when the array dropped the login session while an SP rebooted.
+  - A resume, cancel or acknowledge that meets a refused connection or HTTP 502, 503 or 504 is settled by reading the
+    session again; it is sent again, after a pause and at most three times, only while the session keeps the status
+    it had. An answer that was lost counts as done when the session has left that status.
   - For long waits from AWX or Automation Platform, consider O(wait=false) followed by a task with O(state=present)
     and O(wait=true) in a later step, or C(async) on the task; the upgrade runs on the array either way.
 seealso:
@@ -271,7 +274,10 @@ version_before:
   type: str
   sample: 5.2.0.0.5.173
 version_after:
-  description: Installed version when the task ended, read from C(basicSystemInfo) again after a wait.
+  description:
+    - Installed version when the task ended, read from C(basicSystemInfo) again after a wait.
+    - When the API does not answer that read even after its retries, the version a completed session installed
+      (RV(target_version)), else RV(version_before); RV(msg) then says so.
   returned: always
   type: str
   sample: 5.3.0.0.5.120
@@ -412,6 +418,7 @@ from ansible_collections.unity.upgrade.plugins.module_utils.upgrade import (
 from ansible_collections.unity.upgrade.plugins.module_utils.waiter import (
     SessionWaiter,
     failed_task,
+    outage_symptom,
     session_messages,
 )
 
@@ -780,11 +787,27 @@ def run(unity):
         settle = (plan.session['status'],)
     if params['wait'] and plan.wait_on and session is not None:
         session = wait(unity, api, session, settle, result, state)
-        result['version_after'] = installed_version(api.basic_system_info())
+        result['version_after'] = read_version_after(api, session, result)
     result['session'] = session
     if unity.module._diff:
         result['diff'] = {'before': before, 'after': session_summary(session)}
     return result
+
+
+def read_version_after(api, session, result):
+    """The installed version after a wait. An API that is away right then (its reads are retried
+    first) does not turn a finished upgrade into a failed task: the completed session installed
+    the target version, and a session that did not complete installed nothing."""
+    try:
+        return installed_version(api.basic_system_info())
+    except UnityApiError as error:
+        symptom = outage_symptom(error)
+        if symptom is None:
+            raise
+    done = (session or {}).get('status_name') in ('completed', 'acknowledged') and result['target_version']
+    result['msg'] = '%s; the installed version could not be read again (%s)%s' % (
+        result['msg'], symptom, ': it is the one the completed session installed' if done else '')
+    return result['target_version'] if done else result['version_before']
 
 
 def act(unity, api, plan, result):
@@ -801,7 +824,7 @@ def act(unity, api, plan, result):
             result['msg'] += ' (the answer to the create was lost; found the session by reading them again)'
         return session
     if plan.action in ('resumed', 'cancelled', 'acknowledged'):
-        api.session_action(plan.session['id'], ACTIONS[plan.action])
+        api.session_action(plan.session['id'], ACTIONS[plan.action], before_status=plan.session['status'])
         return api.get_session(plan.session['id'])
     return plan.session
 

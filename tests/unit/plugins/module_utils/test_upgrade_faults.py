@@ -95,3 +95,50 @@ def test_a_refused_password_is_never_retried(make_client, transport):
     with pytest.raises(UnityAuthError):
         make_client().login()
     assert len(transport.requests_to('GET', LOGIN)) == 1
+
+
+# -- resume, cancel, acknowledge ----------------------------------------------------------------
+
+SESSION = '/api/instances/upgradeSession/' + NEW['id']
+RESUME = SESSION + '/action/resume'
+
+
+def api(client, sleep=None):
+    upgrade = UpgradeApi(client, sleep=sleep or (lambda seconds: None))
+    upgrade._session_resource = 'upgradeSession'  # as read before the action was decided
+    return upgrade
+
+
+@pytest.mark.parametrize('refusal', [Reply(503, UNAVAILABLE),
+                                     Reply(exc=RequestsConnectionError('[Errno 111] Connection refused'))])
+def test_a_resume_the_array_did_not_take_is_sent_again_while_the_session_is_still_paused(
+        make_client, transport, refusal):
+    transport.add('POST', RESUME, refusal, Reply(204))
+    transport.add('GET', SESSION, Reply(200, {'content': dict(NEW, status=6)}))
+    sleeps = []
+    api(make_client(), sleeps.append).session_action(NEW['id'], 'resume', before_status=6)
+    assert len(transport.requests_to('POST', RESUME)) == 2 and sleeps == [2.0]
+
+
+def test_a_lost_resume_answer_is_done_when_the_session_runs(make_client, transport):
+    transport.add('POST', RESUME, Reply(exc=RequestsConnectionError('Connection aborted. RemoteDisconnected')))
+    transport.add('GET', SESSION, Reply(200, {'content': dict(NEW, status=1)}))
+    api(make_client()).session_action(NEW['id'], 'resume', before_status=6)
+    assert len(transport.requests_to('POST', RESUME)) == 1
+
+
+def test_a_lost_resume_answer_with_the_session_still_paused_is_reported_not_resent(make_client, transport):
+    transport.add('POST', RESUME, Reply(exc=RequestsConnectionError('Connection aborted. RemoteDisconnected')))
+    transport.add('GET', SESSION, *[Reply(200, {'content': dict(NEW, status=6)})] * 3)
+    with pytest.raises(UnityApiError) as caught:
+        api(make_client()).session_action(NEW['id'], 'resume', before_status=6)
+    assert str(caught.value).startswith('the answer to the resume of session Upgrade_5.3.0.120 was lost (POST ')
+    assert str(caught.value).endswith('and the session is still status paused; run the task again')
+    assert len(transport.requests_to('POST', RESUME)) == 1
+
+
+def test_without_a_known_status_an_action_is_never_sent_again(make_client, transport):
+    transport.add('POST', RESUME, Reply(503, UNAVAILABLE))
+    with pytest.raises(UnityApiError):
+        api(make_client()).session_action(NEW['id'], 'resume')
+    assert len(transport.requests_to('POST', RESUME)) == 1
