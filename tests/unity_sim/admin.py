@@ -131,9 +131,13 @@ class _Handler(BaseHTTPRequestHandler):
         self._route("DELETE")
 
 
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 128  # many test threads at once: the default backlog of 5 drops connections
+
+
 class AdminServer:
     def __init__(self, core, port=0, host="127.0.0.1"):
-        self.httpd = ThreadingHTTPServer((host, port), _Handler)
+        self.httpd = _Server((host, port), _Handler)
         self.httpd.daemon_threads = True
         self.httpd.core = core
         self.url = "http://%s:%d" % (host, self.httpd.server_address[1])
