@@ -1,7 +1,8 @@
 # unity.upgrade: build, lint and test the collection on a fresh machine.
 # `make help` lists the targets. Everything is installed by the targets themselves:
-# the tools into .venv (tests/requirements-dev.txt), ansible-test's own virtual
-# environments under ~/.ansible/test (sanity) and build/ (integration).
+# the tools into .venv (tests/requirements-dev.txt), one venv per ansible-core version
+# that sanity runs with under build/venvs (tests/utils/sanity-venv-*.txt), ansible-test's
+# own virtual environments under ~/.ansible/test (sanity) and build/ (integration).
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -44,16 +45,21 @@ PIP_FILTER := sed -u '/is ignored: it is neither a file nor a directory/d'
 help:
 	@echo "unity.upgrade make targets:"
 	@echo "  make demo             the fleet upgrade playbook against 4 simulated arrays, then the report"
-	@echo "  make test             changelog-check + lint + sanity + units + integration + e2e"
+	@echo "  make test             every step below, each reported with its time: $(TEST_STEPS)"
 	@echo "  make bench            benchmarks (tests/bench/run.py)"
 	@echo "  make .venv            tools in .venv ($(DEV_REQUIREMENTS))"
 	@echo "  make build            copy to build/collections/..., build the tarball, install it in build/installed"
 	@echo "  make lint             ansible-lint, production profile"
-	@echo "  make sanity           ansible-test sanity $(ANSIBLE_TEST_OPTS)"
+	@echo "  make sanity           ansible-test sanity with each ansible-core of SANITY_CORES ($(SANITY_CORES))"
+	@echo "  make sanity-X.Y       ansible-test sanity with ansible-core X.Y only (build/venvs/ansible-core-X.Y)"
+	@echo "  make docs-check       antsibull-docs lint; ansible-doc of modules and role; EXAMPLES are FQCN task lists, lint-clean"
+	@echo "  make galaxy-importer  galaxy-importer (Galaxy / Automation Hub import checks) on the built tarball"
+	@echo "  make ee-check         ansible-builder create from docs/execution-environment.yml; introspect the collection"
 	@echo "  make units            pytest tests/unit and tests/sim_tests"
 	@echo "  make integration      ansible-test integration against the simulator ($(INTEGRATION_ARRAYS) arrays)"
 	@echo "  make e2e              pytest tests/e2e against the installed collection"
-	@echo "  make changelog-check  plugins/ or roles/ changed => a changelogs/fragments/*.yml was added"
+	@echo "  make changelog-check  plugins/ or roles/ changed => a fragment was added; fragments lint; CHANGELOG.rst current"
+	@echo "  make changelog        fold new fragments into the release of galaxy.yml's version, write CHANGELOG.rst"
 	@echo "  make clean            remove build/ and caches (make distclean: .venv too)"
 
 # ---------------------------------------------------------------- tools
@@ -66,7 +72,7 @@ $(VENV_STAMP): $(DEV_REQUIREMENTS) $(DEV_CONSTRAINTS) requirements.txt
 	rm -rf $(VENV)
 	$(PYTHON) -m venv $(VENV)
 	$(VPY) -m pip install --quiet --disable-pip-version-check -r $(DEV_REQUIREMENTS) -c $(DEV_CONSTRAINTS) 2>&1 | $(PIP_FILTER)
-	@$(VPY) -m pip list --format=freeze 2>/dev/null | grep -iE '^(ansible-core|ansible-lint|pytest|antsibull-changelog)==' | tr '\n' ' '; echo
+	@$(VPY) -m pip list --format=freeze 2>/dev/null | grep -iE '^(ansible-core|ansible-lint|pytest|antsibull-changelog|antsibull-docs|galaxy-importer|ansible-builder|ansible-runner)==' | tr '\n' ' '; echo
 	@touch $@
 
 # ansible-test --venv bootstraps pip in its virtual environments from a script it
@@ -95,23 +101,85 @@ lint: build
 	@echo "== ansible-lint (profile: production, see .ansible-lint)"
 	PATH=$(VENV)/bin:$$PATH $(VENV)/bin/ansible-lint
 
-# All sanity tests on $(PYTHON_VERSION), then compile and import (the tests that depend on the
-# Python version) on every other Python the modules support (tests/config.yml) found here.
-SANITY_EXTRA_PYTHONS ?= 3.9 3.10 3.12 3.13
+# ansible-test sanity with the oldest and the newest ansible-core that meta/runtime.yml claims
+# (requires_ansible), each from its own venv: build/venvs/ansible-core-X.Y, pinned in
+# tests/utils/sanity-venv-X.Y.txt, on SANITY_PYTHON_X.Y (a controller Python of that core).
+# All sanity tests run on that Python, then compile and import (the tests that depend on the
+# Python version) on SANITY_EXTRA_PYTHONS_X.Y: between the two cores every Python the modules
+# support (tests/config.yml: 3.9 and newer) found here is covered once. ansible-core 2.20 and
+# newer need Python 3.12 or newer (tests/utils/python_dir.sh finds pyenv's). tests/sanity/
+# ignore-X.Y.txt must exist and stay empty. To move a core: see tests/utils/README.md.
+SANITY_CORES ?= 2.16 2.21
+SANITY_PYTHON_2.16 ?= 3.11
+SANITY_EXTRA_PYTHONS_2.16 ?= 3.9 3.10 3.12
+SANITY_PYTHON_2.21 ?= 3.12
+SANITY_EXTRA_PYTHONS_2.21 ?= 3.13
+VENVS := $(BUILD)/venvs
+CORE_VENV_STAMPS := $(foreach core,$(SANITY_CORES),$(VENVS)/ansible-core-$(core)/.installed)
+.PRECIOUS: $(VENVS)/ansible-core-%/.installed
+
+$(VENVS)/ansible-core-%/.installed: tests/utils/sanity-venv-%.txt
+	@py="$(SANITY_PYTHON_$*)"; venv=$(VENVS)/ansible-core-$*; \
+	if [ -z "$$py" ]; then echo "ansible-core $*: set SANITY_PYTHON_$* (the Python of its venv)" >&2; exit 1; fi; \
+	if ! dir=$$(tests/utils/python_dir.sh $$py); then \
+		echo "ansible-core $*: no python$$py on this machine (PATH or pyenv); install it, e.g. pyenv install $$py" >&2; exit 1; fi; \
+	echo "== creating $$venv with $$($$dir/python$$py --version) ($$dir)"; \
+	rm -rf $$venv; \
+	$$dir/python$$py -m venv $$venv; \
+	$$venv/bin/python -m pip install --quiet --disable-pip-version-check -r $< 2>&1 | $(PIP_FILTER); \
+	$$venv/bin/python -m pip list --format=freeze 2>/dev/null | grep -iE '^ansible-core=='
+	@touch $@
+
 .PHONY: sanity
-sanity: build ansible-test-bootstrap
-	@echo "== ansible-test sanity $(ANSIBLE_TEST_OPTS) $(SANITY_OPTS)"
-	@failed=""; \
-	(cd $(COLL_DIR) && PATH=$(VENV)/bin:$$PATH $(ANSIBLE_TEST) sanity $(ANSIBLE_TEST_OPTS) $(SANITY_OPTS)) \
-		|| failed="$(PYTHON_VERSION)"; \
-	for v in $(SANITY_EXTRA_PYTHONS); do \
+sanity: $(addprefix sanity-,$(SANITY_CORES))
+
+sanity-%: build $(VENVS)/ansible-core-%/.installed
+	@venv=$(VENVS)/ansible-core-$*; py="$(SANITY_PYTHON_$*)"; ignore=tests/sanity/ignore-$*.txt; \
+	if [ ! -f $$ignore ] || [ -s $$ignore ]; then \
+		echo "== sanity: $$ignore must exist and be empty (fix the code instead of ignoring a test)" >&2; exit 1; fi; \
+	$$venv/bin/python tests/utils/install_get_pip.py >/dev/null; \
+	echo "== ansible-test sanity --venv --python $$py $(SANITY_OPTS) with ansible-core $$($$venv/bin/python -c 'import ansible.release as r; print(r.__version__)')"; \
+	failed=""; \
+	(cd $(COLL_DIR) && PATH=$$venv/bin:$$PATH $$venv/bin/ansible-test sanity --venv --python $$py $(SANITY_OPTS)) \
+		|| failed="$$py"; \
+	for v in $(SANITY_EXTRA_PYTHONS_$*); do \
 		if ! dir=$$(tests/utils/python_dir.sh $$v); then \
 			echo "== sanity: compile and import on Python $$v SKIPPED: no python$$v on this machine"; continue; fi; \
-		echo "== ansible-test sanity --test compile --test import --venv --python $$v"; \
-		(cd $(COLL_DIR) && PATH=$$dir:$$PATH $(ANSIBLE_TEST) sanity --test compile --test import --venv --python $$v) \
+		echo "== ansible-test sanity --test compile --test import --venv --python $$v (ansible-core $*)"; \
+		(cd $(COLL_DIR) && PATH=$$dir:$$venv/bin:$$PATH $$venv/bin/ansible-test sanity --test compile --test import --venv --python $$v) \
 			|| failed="$$failed $$v"; \
 	done; \
-	if [ -n "$$failed" ]; then echo "== sanity FAILED on Python(s): $$failed" >&2; exit 1; fi
+	if [ -n "$$failed" ]; then echo "== sanity with ansible-core $* FAILED on Python(s): $$failed" >&2; exit 1; fi
+
+# The documentation as Galaxy, the docsite and ansible-doc show it: antsibull-docs' linter
+# (plugin docs, role argument specs, references), then tests/utils/check_docs.py with the
+# ansible-doc of every core of SANITY_CORES and of .venv (modules and role render without a
+# warning; each module's EXAMPLES is a task list with FQCNs that passes a syntax check and
+# ansible-lint's production profile).
+.PHONY: docs-check
+docs-check: build $(CORE_VENV_STAMPS)
+	@echo "== antsibull-docs lint-collection-docs --plugin-docs"
+	cd $(COLL_DIR) && PATH=$(VENV)/bin:$$PATH $(VENV)/bin/antsibull-docs lint-collection-docs --plugin-docs \
+		--validate-collection-refs all --disallow-unknown-collection-refs --check-extra-docs-refs .
+	@echo "== ansible-doc and EXAMPLES (tests/utils/check_docs.py)"
+	$(VPY) tests/utils/check_docs.py --collections-path $(INSTALL_ROOT) --lint-examples --workdir $(BUILD)/docs-check \
+		$(foreach core,$(SANITY_CORES),--ansible-doc $(VENVS)/ansible-core-$(core)/bin/ansible-doc) \
+		--ansible-doc $(VENV)/bin/ansible-doc
+
+# galaxy-importer, offline (tests/utils/galaxy-importer.cfg): the checks Galaxy and Automation
+# Hub run on an upload, on the tarball that `make build` wrote. Any warning fails.
+.PHONY: galaxy-importer
+galaxy-importer: build
+	@echo "== galaxy-importer $(notdir $(wildcard $(BUILD)/unity-upgrade-*.tar.gz))"
+	$(VPY) tests/utils/galaxy_importer_check.py $(BUILD)/unity-upgrade-*.tar.gz \
+		--workdir $(BUILD)/galaxy-importer --runtime meta/runtime.yml
+
+# ansible-builder without a container engine: the build context of docs/execution-environment.yml,
+# and what the image build would read from the collection (meta/execution-environment.yml).
+.PHONY: ee-check
+ee-check: build
+	@echo "== ansible-builder create and introspect"
+	@tests/utils/ee_check.sh $(VENV) $(BUILD) $(INSTALL_ROOT)
 
 # Unit tests import the collection from the copied tree as ansible_collections.unity.upgrade
 # (build/collections on sys.path); simulator tests import unity_sim (tests/ on sys.path).
@@ -140,22 +208,33 @@ e2e: build
 	PYTHONPATH=$(REPO)/tests PATH=$(VENV)/bin:$$PATH \
 		tests/utils/pytest_dirs.sh $(VPY) tests/e2e -- $(PYTEST_OPTS) -p no:cacheprovider
 
+# antsibull-changelog: changelogs/config.yaml keeps the fragments (keep_fragments); each
+# one is listed under its release in changelogs/changelog.yaml once `make changelog` folded it.
 .PHONY: changelog-check
 changelog-check: $(VENV_STAMP)
 	@tests/utils/changelog_check.sh
 	@$(VENV)/bin/antsibull-changelog lint
+	@$(VENV)/bin/antsibull-changelog lint-changelog-yaml changelogs/changelog.yaml
+	@PATH=$(VENV)/bin:$$PATH tests/utils/changelog_current.sh $(BUILD)/changelog-check
 
-# Every check runs, even after one failed; the summary says which failed.
-TEST_STEPS := changelog-check lint sanity units integration e2e
+.PHONY: changelog
+changelog: $(VENV_STAMP)
+	PATH=$(VENV)/bin:$$PATH $(VENV)/bin/antsibull-changelog release --reload-plugins
+
+# Every check runs, even after one failed; the summary says which failed and how long each took.
+TEST_STEPS := changelog-check lint docs-check galaxy-importer ee-check $(addprefix sanity-,$(SANITY_CORES)) \
+	units integration e2e
 .PHONY: test
 test:
-	@failed=""; for step in $(TEST_STEPS); do \
+	@failed=""; times=""; begin=$$(date +%s); for step in $(TEST_STEPS); do \
 		start=$$(date +%s); \
 		if $(MAKE) $$step; then result=passed; else result=FAILED; failed="$$failed $$step"; fi; \
-		echo "== make $$step: $$result in $$(( $$(date +%s) - start ))s"; \
+		took=$$(( $$(date +%s) - start )); times="$$times $$step=$${took}s"; \
+		echo "== make $$step: $$result in $${took}s"; \
 	done; \
 	steps=$$(echo $(TEST_STEPS) | wc -w); nfailed=$$(echo $$failed | wc -w); \
-	echo "== make test: $$(( steps - nfailed )) of $$steps steps passed$${failed:+; failed:$$failed}"; \
+	echo "== make test: step times:$$times"; \
+	echo "== make test: $$(( steps - nfailed )) of $$steps steps passed in $$(( $$(date +%s) - begin ))s$${failed:+; failed:$$failed}"; \
 	[ -z "$$failed" ]
 
 # ---------------------------------------------------------------- demo, bench

@@ -3,15 +3,18 @@
 #   tests/utils/changelog_check.sh [BASE]
 # The change is the working tree (committed, staged, unstaged and untracked files)
 # against BASE: by default the merge-base with origin/main when such a remote branch
-# exists, else the previous commit; with a single commit (a fresh repository) there is
-# nothing to compare and the check passes. CHANGELOG_BASE=<rev> overrides BASE.
+# exists and HEAD has commits it does not have (a branch), else the previous commit (so a
+# fresh clone of main, as CI runs it, checks its last commit rather than nothing); with a
+# single commit there is nothing to compare and the check passes. CHANGELOG_BASE=<rev>
+# overrides BASE.
 # A fragment is a new changelogs/fragments/*.yml or *.yaml file.
 set -euo pipefail
 cd "$(git rev-parse --show-toplevel)"
 
 base=${1:-${CHANGELOG_BASE:-}}
 if [ -z "$base" ]; then
-  if git rev-parse -q --verify origin/main >/dev/null; then
+  if git rev-parse -q --verify origin/main >/dev/null \
+     && [ "$(git merge-base HEAD origin/main)" != "$(git rev-parse HEAD)" ]; then
     base=$(git merge-base HEAD origin/main)
     what="merge-base with origin/main (${base:0:12})"
   elif git rev-parse -q --verify 'HEAD~1' >/dev/null; then
