@@ -185,6 +185,9 @@ def handle_upload(api, req):
             raise ApiError(C.E_UPLOAD_NAME, name=state["name"])
         if corrupt or part.size == 0 or not (part.first & 0x80):
             raise ApiError(C.E_UPLOAD_CORRUPT)
+        with array.lock:
+            if array.active_session() is not None:  # a session started while the file came in
+                raise ApiError(C.E_UPLOAD_BUSY)
         final = os.path.join(directory, state["name"])
         os.replace(part.path, final)
         ctype, version, date = tuple(state["parsed"])
