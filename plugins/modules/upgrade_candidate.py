@@ -22,6 +22,9 @@ description:
   - Idempotent. A candidate of the same version and type already on the array is no change, and then nothing is read
     from the file and nothing is sent (use O(force) to upload again). For software packages, an array that already
     runs that version or a newer one is no change either.
+  - When another client puts a candidate of the same version on the array and starts an upgrade session with it while
+    the upload runs (the same job started twice), the array refuses the upload; the module then reports that
+    candidate as no change.
   - The array holds one candidate; uploading another replaces it, and RV(replaced) names the one replaced.
   - After the array has taken the file, the module waits until the array lists the new candidate (it verifies and
     unpacks the package first) and returns it.
@@ -304,6 +307,7 @@ upload:
 import time
 
 from ansible_collections.unity.upgrade.plugins.module_utils.module import UnityModule, UnityModuleError
+from ansible_collections.unity.upgrade.plugins.module_utils.rest import UnityApiError
 from ansible_collections.unity.upgrade.plugins.module_utils.upgrade import (
     CANDIDATE_TYPE_NAMES,
     UpgradeApi,
@@ -459,7 +463,18 @@ def _ensure_candidate(unity):
         result['msg'] = 'would upload %s (%s) from %s%s' % (
             package['filename'], _size_text(package['size']), package['source'], replacing)
         return result
-    candidate, stats, filename = upload(unity, api, package, replaced)
+    try:
+        candidate, stats, filename = upload(unity, api, package, replaced)
+    except UnityApiError as error:
+        taken = taken_meanwhile(api, package) if error.http_status == 409 else None
+        if taken is None:
+            raise
+        candidate, session = taken
+        result.update(changed=False, candidate=candidate, replaced=None)
+        result['msg'] = ('while this upload ran, another client put candidate %s on the array and started '
+                         'session %s (%s) with it: nothing uploaded' % (_describe(candidate), session['id'],
+                                                                       session['status_name']))
+        return result
     result['candidate'] = candidate
     result['upload'] = stats
     result['package']['filename'] = filename
@@ -468,6 +483,18 @@ def _ensure_candidate(unity):
         filename, _size_text(stats['bytes']), '%.1f' % stats['seconds'] if stats['seconds'] >= 1
         else '%.2f' % stats['seconds'], stats['mib_per_second'], _describe(candidate), replacing)
     return result
+
+
+def taken_meanwhile(api, package):
+    """After a 409 to the upload: ``(candidate, session)`` when the array now lists a candidate of
+    the package's version and an active session installs it (a second run of the same job raced
+    this one), else None."""
+    match = next((c for c in api.candidates() if candidate_matches(c, package['version'], package['type'])),
+                 None)
+    busy = active_session(api.sessions())
+    if match is None or busy is None or busy.get('candidate_id') != match['id']:
+        return None
+    return match, busy
 
 
 def mask_secrets(unity):
