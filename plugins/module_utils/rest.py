@@ -566,7 +566,9 @@ class UnityRestClient:
         """
         if self._csrf_token is None:
             self.login()
-        stall = max(self.connect_timeout, self.request_timeout)
+        # A send blocked by an array that takes no data ends after request_timeout, or after
+        # upload_timeout when that is shorter: a stall never outlasts the upload's own limit.
+        stall = min(max(self.connect_timeout, self.request_timeout), float(timeout))
         relogged = False
         while True:
             body = make_body()
@@ -607,10 +609,18 @@ class UnityRestClient:
         reason = reason or error.message.rsplit(': ', 1)[-1]
         stall = max(self.connect_timeout, self.request_timeout)
         idle = getattr(body, 'last_progress', None)
-        if not body.complete and idle is not None and time.monotonic() - idle >= stall * 0.9:
+        total = body.size if body.size is not None else 'an unknown number of'
+        stalled = not body.complete and idle is not None
+        if stalled and float(timeout) < stall and time.monotonic() - idle >= float(timeout) * 0.9:
+            # the send outlasted upload_timeout (shorter than request_timeout)
+            return UnityConnectionError(
+                'the upload did not finish within upload_timeout: %d of %s bytes of %s were sent; the '
+                'array keeps no partial candidate. Raise upload_timeout for slow links'
+                % (body.data_bytes_sent, total, body.filename),
+                maybe_applied=False, method='POST', path=UPLOAD_PATH)
+        if stalled and time.monotonic() - idle >= stall * 0.9:
             # A send that timed out reaches us as an aborted connection.
             reason = 'the array took no data for %g seconds, the request_timeout' % stall
-        total = body.size if body.size is not None else 'an unknown number of'
         if body.complete and reason == 'read timed out':
             return UnityConnectionError(
                 'the array did not answer within upload_timeout (%g s) after all %d bytes of %s '

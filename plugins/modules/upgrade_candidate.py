@@ -104,7 +104,7 @@ options:
     description:
       - Seconds the upload may take, sending the whole file included. A slower upload is stopped (the array keeps no
         partial candidate). The array's answer after the last byte is awaited at most as long again.
-      - Each send may stall at most O(request_timeout) seconds.
+      - Each send may stall at most O(request_timeout) seconds, or O(upload_timeout) seconds when that is shorter.
     type: float
     default: 3600
   processing_timeout:
