@@ -26,6 +26,7 @@ from ansible_collections.unity.upgrade.plugins.module_utils.rest import (
     UnityConnectionError,
     UnityRestClient,
     UnityTLSError,
+    ca_path_problem,
 )
 
 
@@ -87,6 +88,11 @@ class UnityModule:
                       % self.params['request_timeout'])
         if not self.params['unispherehost'].strip():
             self.fail('unispherehost (or UNITY_HOST) must name the array, got an empty string')
+        if self.params['ca_path']:
+            problem = ca_path_problem(self.params['ca_path'])
+            if problem:
+                self.fail("ca_path %s: give the PEM file of the CA that signed the array's certificate"
+                          % problem)
         if not self.params['validate_certs'] and not self.params['ca_path']:
             self.module.warn('validate_certs is false: the identity of %s is not verified. Prefer '
                              "ca_path with the CA that signed the array's certificate."

@@ -13,8 +13,10 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
+import os
 import random
 import re
+import ssl
 import time
 
 from urllib.parse import quote
@@ -208,7 +210,35 @@ def _describe_tls_error(exc, host):
         return 'the certificate is not signed by a trusted CA'
     if re.search(r'EOF|reset|aborted|broken pipe|timed out', text, re.IGNORECASE):
         return None
-    return 'the TLS handshake failed'
+    detail = re.search(r'\[(?:SSL|X509)[^\]]*\]\s*([^(\'"]+)', text)
+    return 'the TLS handshake failed (%s)' % detail.group(1).strip() if detail else 'the TLS handshake failed'
+
+
+# An HTTPS client met a server that does not speak TLS on that port (plain HTTP, another protocol).
+_NOT_TLS = re.compile(r'WRONG_VERSION_NUMBER|wrong version number|record layer failure|http request'
+                      r'|unknown protocol|packet length too long', re.IGNORECASE)
+
+
+def ca_path_problem(path):
+    """Why ``path`` cannot serve as the CA certificates to verify against, or None.
+
+    A directory is taken as is (hashed certificates, as OpenSSL reads them); a file
+    must be readable and hold at least one PEM certificate.
+    """
+    if os.path.isdir(path):
+        return None
+    if not os.path.exists(path):
+        return "'%s' does not exist on the host the module runs on" % path
+    if not os.path.isfile(path):
+        return "'%s' is not a file" % path
+    if not os.access(path, os.R_OK):
+        return "'%s' is not readable by the user the module runs as" % path
+    try:
+        ssl.create_default_context(cafile=path)
+    except (ssl.SSLError, ValueError, OSError) as exc:
+        reason = re.sub(r'\s*\(_ssl\.c:\d+\)', '', str(exc))
+        return "'%s' holds no PEM certificate (%s)" % (path, _one_line(reason, 120))
+    return None
 
 
 def format_host(host):
@@ -375,15 +405,23 @@ class UnityRestClient:
                 # Per request: requests lets REQUESTS_CA_BUNDLE override session.verify.
                 verify=self.session.verify)
         except SSLError as exc:
+            if _NOT_TLS.search(str(exc)):
+                raise UnityTLSError(
+                    '%s does not answer in TLS (HTTPS): is it a plain HTTP port or another service? Check '
+                    'unispherehost and port (Unisphere answers HTTPS on 443)' % self.base_url,
+                    maybe_applied=False, method=method, path=path)
             reason = _describe_tls_error(exc, self.host)
             if reason is None:
                 raise UnityConnectionError('%s %s: cannot reach %s: the TLS connection broke off' % (
                     method, path, self.base_url), method=method, path=path)
-            raise UnityTLSError(
-                'TLS verification of %s failed: %s. Set ca_path to the CA certificate that signed '
-                "the array's certificate, or validate_certs: false to skip the check (insecure)"
-                % (self.base_url, reason),
-                maybe_applied=False, method=method, path=path)
+            if reason.startswith('the certificate is not valid for the name'):
+                advice = ("Set unispherehost to a name the array's certificate carries, or validate_certs: "
+                          'false to skip the check (insecure)')
+            else:
+                advice = ("Set ca_path to the CA certificate that signed the array's certificate, or "
+                          'validate_certs: false to skip the check (insecure)')
+            raise UnityTLSError('TLS verification of %s failed: %s. %s' % (self.base_url, reason, advice),
+                                maybe_applied=False, method=method, path=path)
         except (ConnectTimeout,) as exc:
             raise UnityConnectionError('%s %s: cannot reach %s: %s' % (
                 method, path, self.base_url, _describe_transport_error(exc)),
@@ -398,6 +436,14 @@ class UnityRestClient:
         except RequestException as exc:
             raise UnityConnectionError('%s %s: request to %s failed: %s' % (
                 method, path, self.base_url, type(exc).__name__), method=method, path=path)
+        except OSError as exc:  # after RequestException, which is one too
+            if 'CA certificate bundle' not in str(exc):
+                raise UnityConnectionError('%s %s: request to %s failed: %s' % (
+                    method, path, self.base_url, type(exc).__name__), method=method, path=path)
+            # requests checks verify= itself: a CA path that is gone is an OSError, not an SSLError
+            raise UnityTLSError('the CA certificates to verify %s with cannot be used (%s): check ca_path'
+                                % (self.base_url, _one_line(str(exc), 200)),
+                                maybe_applied=False, method=method, path=path)
         token = response.headers.get('EMC-CSRF-TOKEN')
         if token and self._csrf_token and token != self._csrf_token and auth is None:
             self._csrf_token = token

@@ -307,7 +307,7 @@ upload:
 import time
 
 from ansible_collections.unity.upgrade.plugins.module_utils.module import UnityModule, UnityModuleError
-from ansible_collections.unity.upgrade.plugins.module_utils.rest import UnityApiError
+from ansible_collections.unity.upgrade.plugins.module_utils.rest import UnityApiError, ca_path_problem
 from ansible_collections.unity.upgrade.plugins.module_utils.upgrade import (
     CANDIDATE_TYPE_NAMES,
     UpgradeApi,
@@ -354,6 +354,11 @@ def package_from_params(params):
         if params[name] <= 0:
             raise UnityModuleError('%s must be a positive number of seconds, got %s' % (name, params[name]))
     checksum = parse_checksum(params['checksum']) if params['checksum'] is not None else None
+    if params['url_ca_path']:
+        problem = ca_path_problem(params['url_ca_path'])
+        if problem:
+            raise UnityModuleError("url_ca_path %s: give the PEM file of the CA that signed the artifact "
+                                   "server's certificate" % problem)
     if params['src'] is not None:
         filename, size = inspect_file(params['src'])
         source = params['src']
