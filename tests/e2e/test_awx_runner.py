@@ -42,8 +42,8 @@ FAST = {'upgrade_minutes': 10, 'reboot_outage_seconds': 60, 'service_restart_sec
 IDENT = 'job-42'
 # ansible-runner writes the environment it ran ansible-playbook with (the injected credentials
 # included) to artifacts/<ident>/command, mode 0600: its own record of its input, like env/envvars
-# of the private data dir. AWX keeps neither: both stay in the job's private data directory on the
-# execution node, which is removed after the job; the controller receives the events.
+# of the private data dir. Both live in the job's private data directory, which AWX removes when
+# the job is done; what AWX shows and keeps are the events, the output and the set_stats artifacts.
 RUNNER_ENV_RECORD = 'command'
 
 
