@@ -49,3 +49,13 @@ def test_bad_fault_filters_are_refused(sim, bad):
     with pytest.raises(Exception) as info:
         sim.put_scenario("array-6", bad)
     assert "400" in str(info.value)
+
+
+def test_a_fixed_csrf_token_is_handed_to_every_login_and_never_shown(fresh, sim):
+    token = "Canary-Csrf-Token-0123456789"
+    u = fresh({"csrf_token": token})
+    assert u.login().headers["EMC-CSRF-TOKEN"] == token
+    assert fresh({"csrf_token": token}).login().headers["EMC-CSRF-TOKEN"] == token
+    assert sim.scenario(u.name)["csrf_token"] == "***"
+    assert token not in str(sim.state(u.name))
+    assert fresh().login().headers["EMC-CSRF-TOKEN"] != token, "random again without it"

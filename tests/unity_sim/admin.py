@@ -93,7 +93,8 @@ class _Handler(BaseHTTPRequestHandler):
         if rest == ["scenario"]:
             if method == "GET":
                 with array.lock:
-                    scenario = dict(array.scenario, password="***")
+                    scenario = dict(array.scenario, password="***",
+                                    csrf_token="***" if array.scenario["csrf_token"] else None)
                 return self._send(200, scenario)
             if method in ("PUT", "PATCH"):
                 body = self._body()

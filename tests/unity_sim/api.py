@@ -148,7 +148,7 @@ class RestApi:
                 raise ApiError(C.E_NO_SESSION)
             if not credentials_match(creds, array.username, array.password):
                 raise ApiError(C.E_AUTH_FAILED)
-            req.login = array.logins.create(creds[0], now)
+            req.login = array.logins.create(creds[0], now, array.scenario["csrf_token"])
             req.new_login = True
 
     def typedef(self, name):

@@ -21,9 +21,9 @@ MAX_LOGIN_SESSIONS = 1000
 class LoginSession:
     __slots__ = ("cookie", "csrf", "user", "created", "last_used")
 
-    def __init__(self, user, now):
+    def __init__(self, user, now, csrf=None):
         self.cookie = "value3&1&value1&%s&value2&%s" % (secrets.token_urlsafe(24), secrets.token_hex(16))
-        self.csrf = base64.b64encode(secrets.token_bytes(60)).decode()
+        self.csrf = csrf or base64.b64encode(secrets.token_bytes(60)).decode()
         self.user = user
         self.created = now
         self.last_used = now
@@ -39,8 +39,8 @@ class LoginStore:
     def __len__(self):
         return len(self._sessions)
 
-    def create(self, user, now):
-        session = LoginSession(user, now)
+    def create(self, user, now, csrf=None):
+        session = LoginSession(user, now, csrf)
         self._sessions[session.cookie] = session
         while len(self._sessions) > MAX_LOGIN_SESSIONS:
             self._sessions.popitem(last=False)

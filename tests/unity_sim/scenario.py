@@ -10,6 +10,8 @@ key                         meaning (default)
 =========================== ========================================================================
 username, password          credentials (``admin`` / a random password generated per array per run)
 password_change_required    loginSessionInfo.isPasswordChangeRequired (false)
+csrf_token                  the EMC-CSRF-TOKEN of every login session, for tests that look for it in
+                            outputs (a random token per login session)
 idle_timeout                login session idle timeout, simulated seconds (3600)
 model, name, serial         system identity (``Unity 480F``, the array name, a derived serial)
 software_version            installed OE, six-part (``5.2.0.0.5.173``)
@@ -55,7 +57,8 @@ from . import catalog, packages
 FAULT_KINDS = ("refuse", "reset", "503", "401", "slow")
 
 DEFAULTS = {
-    "username": "admin", "password": None, "password_change_required": False, "idle_timeout": 3600,
+    "username": "admin", "password": None, "password_change_required": False, "csrf_token": None,
+    "idle_timeout": 3600,
     "model": "Unity 480F", "name": None, "serial": None, "software_version": "5.2.0.0.5.173",
     "hot_fixes": [], "health": 5, "sp_health": {"spa": 5, "spb": 5}, "candidate": None,
     "sessions": [], "session_resources": list(catalog.SESSION_RESOURCES),
@@ -185,7 +188,7 @@ def normalize(raw, base=None):
                             % (", ".join(unknown), ", ".join(sorted(DEFAULTS))))
     out = json.loads(json.dumps(base if base is not None else DEFAULTS))
     raw = dict(raw)
-    for key in ("username", "password", "model", "name", "serial"):
+    for key in ("username", "password", "model", "name", "serial", "csrf_token"):
         if key in raw and raw[key] is not None:
             if not isinstance(raw[key], (str, int)) or not str(raw[key]):
                 raise ScenarioError("%s: a non-empty string is expected" % key)
