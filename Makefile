@@ -102,27 +102,23 @@ lint: build
 	@echo "== ansible-lint (profile: production, see .ansible-lint)"
 	PATH=$(VENV)/bin:$$PATH $(VENV)/bin/ansible-lint
 
-# ansible-test sanity with the oldest and the newest ansible-core that meta/runtime.yml claims
-# (requires_ansible: CLAIMED_CORES), each from its own venv: build/venvs/ansible-core-X.Y, pinned
-# in tests/utils/sanity-venv-X.Y.txt, on SANITY_PYTHON_X.Y (a controller Python of that core).
-# All sanity tests run on that Python, then compile and import (the tests that depend on the
-# Python version) on SANITY_EXTRA_PYTHONS_X.Y: between the cores every Python the modules support
-# (tests/config.yml: 3.9 and newer) found here is covered once. ansible-core 2.20 and newer need
-# Python 3.12 or newer (tests/utils/python_dir.sh finds pyenv's). tests/sanity/ignore-X.Y.txt
-# must exist and stay empty. To move a core: see tests/utils/README.md.
-# 2.16 is not claimed (see meta/runtime.yml: the role needs 2.19); its venv stays defined for
-# `make playbooks-2.16`, the check that lets the floor go down once the role works there.
-CLAIMED_CORES ?= 2.19 2.21
+# The oldest and the newest ansible-core that meta/runtime.yml claims (requires_ansible), each
+# in its own venv: build/venvs/ansible-core-X.Y, pinned in tests/utils/sanity-venv-X.Y.txt, on
+# SANITY_PYTHON_X.Y (a controller Python of that core). ansible-core 2.20 and newer need Python
+# 3.12 or newer (tests/utils/python_dir.sh finds pyenv's). .venv's ansible-core (2.19) runs lint,
+# units, integration and e2e. To move a core: see tests/utils/README.md.
+CLAIMED_CORES ?= 2.16 2.21
+# ansible-test sanity: all tests on SANITY_PYTHON_X.Y, then compile and import (the tests that
+# depend on the Python version) on SANITY_EXTRA_PYTHONS_X.Y: between the cores every Python the
+# modules support (tests/config.yml: 3.9 and newer) found here is covered once.
+# tests/sanity/ignore-X.Y.txt must exist and stay empty.
 SANITY_CORES ?= $(CLAIMED_CORES)
-SANITY_PYTHON_2.19 ?= 3.11
-SANITY_EXTRA_PYTHONS_2.19 ?= 3.9 3.10 3.12
-SANITY_PYTHON_2.21 ?= 3.12
-SANITY_EXTRA_PYTHONS_2.21 ?= 3.13
 SANITY_PYTHON_2.16 ?= 3.11
 SANITY_EXTRA_PYTHONS_2.16 ?= 3.9 3.10 3.12
-# The fleet playbooks (precheck, check mode, upgrade) against the simulator with these cores'
-# venvs (tests/utils/core_smoke.sh); .venv's ansible-core (2.19) runs them in make e2e.
-PLAYBOOK_CORES ?= 2.21
+SANITY_PYTHON_2.21 ?= 3.12
+SANITY_EXTRA_PYTHONS_2.21 ?= 3.13
+# The fleet playbooks (precheck, check mode, upgrade) against the simulator (tests/utils/core_smoke.sh).
+PLAYBOOK_CORES ?= $(CLAIMED_CORES)
 VENVS := $(BUILD)/venvs
 CORE_VENV_STAMPS := $(foreach core,$(SANITY_CORES),$(VENVS)/ansible-core-$(core)/.installed)
 .PRECIOUS: $(VENVS)/ansible-core-%/.installed
