@@ -55,14 +55,48 @@ class UnityModuleError(Exception):
         self.details = details
 
 
-class UnityModule:
-    """Wraps AnsibleModule with the connection options and one client."""
+def _module_class(hidden_values):
+    """AnsibleModule, or a subclass that masks ``hidden_values(params)`` from the first log line on.
 
-    def __init__(self, argument_spec=None, supports_check_mode=True, **kwargs):
+    AnsibleModule logs its invocation (syslog, the journal) while it is built, masking only the
+    values of no_log options; a secret inside another option (a signed URL's query, an
+    Authorization header in a dict) must be known to it before that line is written.
+    """
+    if hidden_values is None:
+        return AnsibleModule
+
+    class UnityAnsibleModule(AnsibleModule):
+        def hide(self):
+            try:
+                self.no_log_values.update(value for value in hidden_values(self.params) if value)
+            except (AttributeError, TypeError, ValueError):  # options that failed their own validation
+                pass
+
+        def _log_invocation(self):
+            self.hide()
+            super(UnityAnsibleModule, self)._log_invocation()
+
+        def fail_json(self, *args, **kwargs):  # a failed validation reports the parameters too
+            self.hide()
+            super(UnityAnsibleModule, self).fail_json(*args, **kwargs)
+
+    return UnityAnsibleModule
+
+
+class UnityModule:
+    """Wraps AnsibleModule with the connection options and one client.
+
+    ``hidden_values(params)``: the secrets that other options carry inside their values; they
+    are masked in every output, the logged invocation included.
+    """
+
+    def __init__(self, argument_spec=None, supports_check_mode=True, hidden_values=None, **kwargs):
         spec = connection_argument_spec()
         spec.update(argument_spec or {})
-        self.module = AnsibleModule(argument_spec=spec, supports_check_mode=supports_check_mode,
-                                    **kwargs)
+        self.module = _module_class(hidden_values)(argument_spec=spec, supports_check_mode=supports_check_mode,
+                                                   **kwargs)
+        if hidden_values is not None:  # also when the invocation is not logged (no_log)
+            self.module.hide()
         self.params = self.module.params
         self._client = None
         # Seconds the first login may wait for an unreachable API; a module that

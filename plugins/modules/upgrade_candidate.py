@@ -502,17 +502,17 @@ def taken_meanwhile(api, package):
     return match, busy
 
 
-def mask_secrets(unity):
-    """Keep credentials the options carry inside other values out of every output."""
-    params = unity.params
+def hidden_values(params):
+    """Credentials the options carry inside other values (a URL's user info and query, the value of
+    an Authorization-like header): kept out of every output, the logged invocation included."""
     secrets = set()
-    if params['url']:
+    if params.get('url'):
         secrets.add(url_credentials(params['url']))
         secrets.add(url_query(params['url']))
-    for name, value in (params['url_headers'] or {}).items():
+    for name, value in (params.get('url_headers') or {}).items():
         if SENSITIVE_HEADER.search(str(name)) and value is not None:
             secrets.add(str(value))
-    unity.module.no_log_values.update(s for s in secrets if s)
+    return [s for s in secrets if s]
 
 
 def main():
@@ -538,8 +538,8 @@ def main():
                      'url_ca_path': 'url'},
         required_together=[('url_username', 'url_password')],
         supports_check_mode=True,
+        hidden_values=hidden_values,
     )
-    mask_secrets(unity)
     unity.run(ensure_candidate)
 
 
