@@ -477,8 +477,8 @@ def _ensure_candidate(unity):
         candidate, session = taken
         result.update(changed=False, candidate=candidate, replaced=None)
         result['msg'] = ('while this upload ran, another client put candidate %s on the array and started '
-                         'session %s (%s) with it: nothing uploaded' % (_describe(candidate), session['id'],
-                                                                       session['status_name']))
+                         'session %s (%s) with it: nothing uploaded'
+                         % (_describe(candidate), session['id'], session['status_name']))
         return result
     result['candidate'] = candidate
     result['upload'] = stats

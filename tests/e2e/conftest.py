@@ -257,3 +257,10 @@ def run_play(run_playbook):
         return run_playbook([play], **kwargs)
 
     return runner
+
+
+@pytest.fixture
+def in_process(collections_path, monkeypatch):
+    """The collection's modules run in this process, many threads at once (test_faults_harness)."""
+    from test_faults_harness import InProcess  # pylint: disable=import-outside-toplevel
+    return InProcess(collections_path, monkeypatch)

@@ -15,7 +15,6 @@ __metaclass__ = type
 
 import datetime
 import hashlib
-import ipaddress
 import json
 import os
 import socket
@@ -445,9 +444,8 @@ def result_of(w, case_id):
 def _case_ids():
     """The case names, from the table built against placeholders (collection time: nothing runs yet)."""
     fake = World()
-    fake.sim = fake.mismatch = type('S', (), {'array': lambda self, name: {'host': '127.0.0.1', 'port': 1,
-                                                                           'username': 'u', 'password': 'p'},
-                                               'ca_file': '/ca.pem'})()
+    placeholder = {'host': '127.0.0.1', 'port': 1, 'username': 'u', 'password': 'p'}
+    fake.sim = fake.mismatch = type('S', (), {'array': lambda self, name: placeholder, 'ca_file': '/ca.pem'})()
     fake.servers = dict((k, type('T', (), {'server_address': ('127.0.0.1', 1)})())
                         for k in ('html', 'json', 'list', 'plain'))
     fake.closed = fake.mismatch_ca = fake.local_ca = 1

@@ -60,10 +60,8 @@ def test_verification_is_on_by_default_and_ca_path_accepts(start_sim, run_play):
         assert 'validate_certs is false' not in run.stdout + run.stderr, 'no warning while verifying'
 
     # the same from the environment an AWX credential injects
-    env = dict((k, str(v)) for k, v in (('UNITY_HOST', connection['unispherehost']), ('UNITY_PORT', port),
-                                         ('UNITY_USERNAME', connection['username']),
-                                         ('UNITY_PASSWORD', connection['password']),
-                                         ('UNITY_CA_PATH', sim.ca_file)))
+    env = {'UNITY_HOST': connection['unispherehost'], 'UNITY_PORT': str(port), 'UNITY_USERNAME': connection['username'],
+           'UNITY_PASSWORD': connection['password'], 'UNITY_CA_PATH': sim.ca_file}
     run = run_play([info('from the environment')], env=env)
     assert run.status('from the environment') == 'ok', run.result('from the environment').get('msg')
     env['UNITY_CA_PATH'] = ''

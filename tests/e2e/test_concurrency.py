@@ -20,7 +20,7 @@ import time
 import pytest
 import yaml
 
-from test_faults_harness import in_process, session_creates  # noqa: F401 (fixture)
+from test_faults_harness import session_creates
 from unity_sim.packages import write_candidate
 
 TARGET = '5.3.0.0.5.120'

@@ -38,10 +38,9 @@ import random
 import threading
 import time
 
-import pytest
 import requests
 
-from test_faults_harness import Admin, in_process, one_line, session_creates  # noqa: F401 (fixture)
+from test_faults_harness import Admin, one_line, session_creates
 
 TARGET = '5.3.0.0.5.120'
 BEFORE = '5.2.0.0.5.173'

@@ -11,7 +11,7 @@ slot instead of the process-wide stdin/stdout, and its ``log()`` (the progress l
 optional per-thread hook instead of syslog. Nothing else is patched: the module talks HTTPS to the
 simulator exactly as it does under ansible-playbook.
 
-This file holds helpers only (no tests); the fault, bad-input, secrets and concurrency suites import it.
+This file holds helpers only (no tests); conftest's ``in_process`` fixture builds an ``InProcess``.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -25,7 +25,6 @@ import threading
 import time
 import traceback
 
-import pytest
 import requests
 
 LOCAL = threading.local()
@@ -97,11 +96,6 @@ class InProcess:
         result = LOCAL.result or {}
         failed = bool(crash) or code not in (0, None) or bool(result.get('failed'))
         return ModuleResult(failed, result, seconds, crash)
-
-
-@pytest.fixture
-def in_process(collections_path, monkeypatch):
-    return InProcess(collections_path, monkeypatch)
 
 
 class Admin:

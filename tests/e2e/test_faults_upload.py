@@ -20,7 +20,7 @@ import random
 import threading
 import time
 
-from test_faults_harness import in_process, one_line  # noqa: F401 (fixture)
+from test_faults_harness import one_line
 from unity_sim import packages
 
 TARGET = '5.3.0.0.5.120'

@@ -26,7 +26,6 @@ import pytest
 import requests
 import yaml
 
-from test_faults_harness import in_process  # noqa: F401 (fixture)
 from test_faults_playbook import ArmOnSession
 from unity_sim import packages
 

@@ -14,7 +14,8 @@ from requests.exceptions import ConnectionError as RequestsConnectionError
 
 from ansible_collections.unity.upgrade.plugins.module_utils.rest import UnityConnectionError
 
-from ansible_collections.unity.upgrade.tests.unit.plugins.module_utils.test_upload import (  # noqa: F401 (fixtures)
+# upload_client and upload_transport are fixtures: pytest finds them by name
+from ansible_collections.unity.upgrade.tests.unit.plugins.module_utils.test_upload import (  # noqa: F401 pylint: disable=unused-import
     NAME,
     body_factory,
     upload_client,
