@@ -192,6 +192,13 @@ def world(tmp_path_factory, collections_path):
     open(w.empty, 'w').close()
     w.fifo = os.path.join(files, 'Unity-5.3.0.0.5.122.tgz.bin.gpg')
     os.mkfifo(w.fifo)
+    if os.geteuid():
+        w.unreadable = os.path.join(files, 'Unity-5.3.0.0.5.123.tgz.bin.gpg')
+        with open(w.unreadable, 'wb') as handle:
+            handle.write(b'\x85unreadable')
+        os.chmod(w.unreadable, 0)
+    else:
+        w.unreadable = os.path.join(w.package, NAME)
 
     w.cases = cases(w)
     # passwords come from variables, as in real playbooks (a literal would show in Ansible's own
@@ -315,9 +322,11 @@ def cases(w):
             'upgrade_candidate', dict(connection(w), src='/nonexistent/' + NAME),
             "src '/nonexistent/%s' does not exist on the host the module runs on; give the full path of the upgrade "
             "package there" % NAME),
+        # root reads any file: then a path through a file stands for one that cannot be read
         'c23 src unreadable': case(
-            'upgrade_candidate', dict(connection(w), src=pkg + '/' + NAME),
-            "src '%s/%s' cannot be read: Not a directory" % (pkg, NAME)),
+            'upgrade_candidate', dict(connection(w), src=w.unreadable),
+            ("src '%s' is not readable by the user the module runs as" % w.unreadable) if os.geteuid()
+            else "src '%s' cannot be read: Not a directory" % w.unreadable),
         'c24 src a directory': case(
             'upgrade_candidate', dict(connection(w), src=os.path.dirname(pkg)),
             "src '%s' is a directory; give the path of the upgrade package file" % os.path.dirname(pkg)),
@@ -449,7 +458,7 @@ def _case_ids():
     fake.servers = dict((k, type('T', (), {'server_address': ('127.0.0.1', 1)})())
                         for k in ('html', 'json', 'list', 'plain'))
     fake.closed = fake.mismatch_ca = fake.local_ca = 1
-    fake.package = fake.noversion = fake.empty = fake.fifo = '/x/' + NAME
+    fake.package = fake.noversion = fake.empty = fake.fifo = fake.unreadable = '/x/' + NAME
     fake.sha256 = '0' * 64
     return sorted(cases(fake))
 
