@@ -756,7 +756,19 @@ def run(unity):
         if params['type'] in SP_UPGRADE_TYPES:
             sp_models = [sp['model_name'] for sp in api.storage_processors()
                          if sp.get('model_name') in SP_MODEL_NAMES.values()]
-        plan = decide_present(params, version, sessions, candidates, version_before, resource, sp_models)
+        try:
+            plan = decide_present(params, version, sessions, candidates, version_before, resource, sp_models)
+        except UnityModuleError:
+            # The version is read before the sessions and candidates: an upgrade that completed in
+            # between looks like "no candidate, no session" (the array drops the candidate). A
+            # version that changed meanwhile says so; decide again on a fresh reading.
+            now_installed = installed_version(api.basic_system_info())
+            if now_installed == version_before:
+                raise
+            version_before = now_installed
+            sessions = api.sessions()
+            candidates = api.candidates() if params['type'] not in SP_UPGRADE_TYPES else []
+            plan = decide_present(params, version, sessions, candidates, version_before, resource, sp_models)
     elif state == 'resumed':
         plan = decide_resumed(sessions, params['session_id'])
     elif state == 'cancelled':
