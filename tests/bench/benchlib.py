@@ -17,7 +17,6 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TESTS = os.path.dirname(HERE)
@@ -461,13 +460,6 @@ def run_measured(argv, timeout, env=None, cwd=None):
         timer.cancel()
     return proc.returncode, time.monotonic() - started, stdout.decode(errors='replace'), \
         stderr.decode(errors='replace')
-
-
-# -- an HTTP GET to the admin API (the callback plugin has its own copy) --------------------------
-
-def admin_get(sim, path):
-    with urllib.request.urlopen(sim.admin + path, timeout=30) as response:
-        return json.loads(response.read())
 
 
 # -- figures --------------------------------------------------------------------------------------
