@@ -253,7 +253,13 @@ demo: build
 	@tests/demo/run_demo.sh $(VENV) $(BUILD)
 
 .PHONY: bench
-bench: build
+# The bench's references (curl -F) and the CPU split (GNU time), from Debian when missing.
+.PHONY: bench-tools
+bench-tools:
+	@command -v curl >/dev/null && test -x /usr/bin/time || \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends curl time; }
+
+bench: build bench-tools
 	@if [ ! -f tests/bench/run.py ]; then echo "bench: tests/bench/run.py does not exist yet, nothing to run"; exit 0; fi; \
 	PYTHONPATH=$(REPO)/tests PATH=$(VENV)/bin:$$PATH $(VPY) tests/bench/run.py $(BENCH_ARGS)
 
