@@ -322,22 +322,7 @@ class UnityRestClient:
         self._csrf_token = None
         self.session.cookies.clear()
         params = {'compact': 'true', 'fields': ','.join(LOGIN_FIELDS)}
-        attempts = self.retry_policy.attempts if retry else 1
-        for attempt in range(1, attempts + 1):
-            try:
-                response = self._send('GET', LOGIN_PATH, params=params,
-                                      auth=(self._username, self._password))
-            except UnityTLSError:
-                raise
-            except UnityConnectionError:
-                if attempt < attempts:
-                    self._backoff(attempt)
-                    continue
-                raise
-            if response.status_code in RETRYABLE_STATUSES and attempt < attempts:
-                self._backoff(attempt)
-                continue
-            break
+        response = self._get_with_retries(LOGIN_PATH, params, retry, auth=(self._username, self._password))
         self.stats['logins'] += 1
         if response.status_code in (401, 403):
             error = error_from_response(response, 'GET', LOGIN_PATH)
@@ -490,6 +475,24 @@ class UnityRestClient:
                 raise error_from_response(response, method, path)
             return response
 
+    def _get_with_retries(self, path, params, retry, auth=None):
+        """A GET outside the login session (the login itself, basicSystemInfo), retried like reads."""
+        attempts = self.retry_policy.attempts if retry else 1
+        for attempt in range(1, attempts + 1):
+            try:
+                response = self._send('GET', path, params=params, auth=auth)
+            except UnityTLSError:
+                raise
+            except UnityConnectionError:
+                if attempt < attempts:
+                    self._backoff(attempt)
+                    continue
+                raise
+            if response.status_code in RETRYABLE_STATUSES and attempt < attempts:
+                self._backoff(attempt)
+                continue
+            return response
+
     def _backoff(self, attempt):
         self.stats['retries'] += 1
         self.retry_policy.sleep(self.retry_policy.delay(attempt))
@@ -540,24 +543,11 @@ class UnityRestClient:
         """basicSystemInfo needs no login: safe to probe while SPs reboot."""
         path = '/api/types/basicSystemInfo/instances'
         params = self._read_params(fields)
-        attempts = self.retry_policy.attempts if (retry is None or retry) else 1
-        for attempt in range(1, attempts + 1):
-            try:
-                response = self._send('GET', path, params=params)
-            except UnityTLSError:
-                raise
-            except UnityConnectionError:
-                if attempt < attempts:
-                    self._backoff(attempt)
-                    continue
-                raise
-            if response.status_code in RETRYABLE_STATUSES and attempt < attempts:
-                self._backoff(attempt)
-                continue
-            if response.status_code != 200:
-                raise error_from_response(response, 'GET', path)
-            entries = _json_body(response, 'GET', path).get('entries') or []
-            return entries[0].get('content', {}) if entries else {}
+        response = self._get_with_retries(path, params, retry is None or retry)
+        if response.status_code != 200:
+            raise error_from_response(response, 'GET', path)
+        entries = _json_body(response, 'GET', path).get('entries') or []
+        return entries[0].get('content', {}) if entries else {}
 
     # -- writes ---------------------------------------------------------------------------
 
