@@ -22,6 +22,7 @@ __metaclass__ = type
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -92,6 +93,18 @@ class Sim:
         by its nature, which check mode runs for real."""
         return [r for r in self.changing_requests(name)
                 if not r['path'].endswith('/action/verifyUpgradeEligibility')]
+
+    def write_inventory(self, path, host_vars=None):
+        """An inventory of group unity, one host per array, as the role's variables expect."""
+        hosts = {}
+        for name, array in sorted(self.arrays.items()):
+            hosts[name] = dict({'ansible_host': array['host'], 'unity_upgrade_port': array['port'],
+                                'unity_upgrade_username': array['username'],
+                                'unity_upgrade_password': array['password'],
+                                'unity_upgrade_ca_path': self.ca_file}, **(host_vars or {}).get(name, {}))
+        with open(str(path), 'w') as handle:
+            yaml.safe_dump({'unity': {'hosts': hosts}}, handle)
+        return str(path)
 
     def stop(self):
         if self.process.poll() is None:
@@ -188,6 +201,15 @@ class PlayRun:
             raise KeyError('no result for task %r; tasks seen: %s'
                            % (task_name, [r['task'] for r in self.records]))
         return found[-1]['result']
+
+    def recap(self):
+        """{host: {ok, changed, failed, ...}} from the PLAY RECAP."""
+        counts = {}
+        for line in self.stdout.split('PLAY RECAP')[-1].splitlines():
+            match = re.match(r'^(\S+)\s+:\s+(.*)$', line.strip())
+            if match:
+                counts[match.group(1)] = dict((k, int(v)) for k, v in re.findall(r'(\w+)=(\d+)', match.group(2)))
+        return counts
 
     def status(self, task_name):
         return [r for r in self.records if r['task'] == task_name][-1]['status']

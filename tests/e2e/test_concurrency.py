@@ -13,12 +13,10 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
-import re
 import threading
 import time
 
 import pytest
-import yaml
 
 from test_faults_harness import session_creates
 from unity_sim.packages import write_candidate
@@ -29,24 +27,6 @@ FAST = {'software_version': BEFORE, 'upgrade_minutes': 20, 'reboot_outage_second
         'service_restart_seconds': 40}
 RUN_VARS = {'unity_upgrade_target_version': TARGET, 'unity_upgrade_poll_interval': 1,
             'unity_upgrade_progress_interval': 4, 'unity_upgrade_outage_tolerance': 120}
-
-
-def inventory_for(sim, path):
-    array = sim.array('array-1')
-    hosts = {'array-1': {'ansible_host': array['host'], 'unity_upgrade_port': array['port'],
-                         'unity_upgrade_username': array['username'], 'unity_upgrade_password': array['password'],
-                         'unity_upgrade_ca_path': sim.ca_file}}
-    path.write_text(yaml.safe_dump({'unity': {'hosts': hosts}}))
-    return str(path)
-
-
-def recap(stdout):
-    counts = {}
-    for line in stdout.split('PLAY RECAP')[-1].splitlines():
-        match = re.match(r'^(\S+)\s+:\s+(.*)$', line.strip())
-        if match:
-            counts[match.group(1)] = dict((k, int(v)) for k, v in re.findall(r'(\w+)=(\d+)', match.group(2)))
-    return counts
 
 
 def session_result(run):
@@ -61,7 +41,7 @@ def session_result(run):
 def test_two_runs_at_once_make_one_session_one_creates_the_other_adopts(start_sim, run_playbook, tmp_path, upload):
     scenario = dict(FAST) if upload else dict(FAST, candidate={'version': TARGET})
     sim = start_sim(time_scale=120, scenario=scenario)
-    inventory = inventory_for(sim, tmp_path / 'inventory.yml')
+    inventory = sim.write_inventory(tmp_path / 'inventory.yml')
     extra = dict(RUN_VARS)
     if upload:
         extra['unity_upgrade_candidate_src'] = write_candidate(str(tmp_path), TARGET, 8 << 20)
@@ -79,7 +59,7 @@ def test_two_runs_at_once_make_one_session_one_creates_the_other_adopts(start_si
 
     for which, run in sorted(runs.items()):
         assert run.rc == 0, (which, run.stdout[-4000:])
-        assert recap(run.stdout)['array-1']['failed'] == 0
+        assert run.recap()['array-1']['failed'] == 0
         assert 'Traceback' not in run.stdout + run.stderr
     state = sim.state('array-1')
     assert [s['status_name'] for s in state['sessions']] == ['Upgrade_Completed'], 'exactly one session'

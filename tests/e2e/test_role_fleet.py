@@ -12,7 +12,6 @@ import os
 import re
 from html.parser import HTMLParser
 
-import yaml
 
 from unity_sim.packages import write_candidate
 
@@ -20,28 +19,6 @@ TARGET = '5.3.0.0.5.120'
 FAST = {'upgrade_minutes': 20, 'reboot_outage_seconds': 150, 'service_restart_seconds': 40}
 RUN_VARS = {'unity_upgrade_target_version': TARGET, 'unity_upgrade_poll_interval': 1,
             'unity_upgrade_progress_interval': 4, 'unity_upgrade_outage_tolerance': 120}
-
-
-def write_inventory(sim, path, host_vars=None):
-    hosts = {}
-    for name, array in sorted(sim.arrays.items()):
-        hosts[name] = dict({'ansible_host': array['host'], 'unity_upgrade_port': array['port'],
-                            'unity_upgrade_username': array['username'],
-                            'unity_upgrade_password': array['password'],
-                            'unity_upgrade_ca_path': sim.ca_file}, **(host_vars or {}).get(name, {}))
-    with open(path, 'w') as handle:
-        yaml.safe_dump({'unity': {'hosts': hosts}}, handle)
-    return str(path)
-
-
-def recap(stdout):
-    """{host: {ok, changed, failed, ...}} from the PLAY RECAP."""
-    counts = {}
-    for line in stdout.split('PLAY RECAP')[-1].splitlines():
-        match = re.match(r'^(\S+)\s+:\s+(.*)$', line.strip())
-        if match:
-            counts[match.group(1)] = dict((k, int(v)) for k, v in re.findall(r'(\w+)=(\d+)', match.group(2)))
-    return counts
 
 
 class ReportTable(HTMLParser):
@@ -95,7 +72,7 @@ def test_rolling_upgrade_of_three_arrays_then_nothing_to_do(start_sim, run_playb
     scenario = dict(FAST, software_version='5.2.0.0.5.173', model='Unity 480F')
     sim = start_sim(arrays=3, time_scale=120, scenario=scenario)
     package = write_candidate(str(tmp_path), TARGET, 1 << 20)
-    inventory = write_inventory(sim, tmp_path / 'inventory.yml')
+    inventory = sim.write_inventory(tmp_path / 'inventory.yml')
     report_dir = tmp_path / 'report'
 
     run = fleet_run(run_playbook, inventory, report_dir, package)
@@ -128,7 +105,7 @@ def test_rolling_upgrade_of_three_arrays_then_nothing_to_do(start_sim, run_playb
         sim.clear_requests(name)
     again = fleet_run(run_playbook, inventory, report_dir, package)
     assert again.rc == 0, again.stdout[-4000:]
-    counts = recap(again.stdout)
+    counts = again.recap()
     assert all(counts[name]['changed'] == 0 for name in sim.arrays), counts
     for name in sim.arrays:
         assert sim.changing_requests(name) == []
@@ -142,7 +119,7 @@ def test_check_mode_plans_and_changes_nothing(start_sim, run_playbook, tmp_path)
         'array-1': dict(FAST, software_version='5.2.0.0.5.173'),
         'array-2': dict(FAST, software_version='5.2.0.0.5.173', candidate={'version': TARGET})}})
     package = write_candidate(str(tmp_path), TARGET, 1 << 20)
-    inventory = write_inventory(sim, tmp_path / 'inventory.yml')
+    inventory = sim.write_inventory(tmp_path / 'inventory.yml')
     run = fleet_run(run_playbook, inventory, tmp_path / 'report', package, check=True,
                     unity_upgrade_serial=2)
     assert run.rc == 0, run.stdout[-4000:]
@@ -162,13 +139,13 @@ def test_a_blocked_array_fails_alone_and_the_others_finish(start_sim, run_playbo
     sim = start_sim(arrays=3, time_scale=120, scenario={'default': dict(FAST, software_version='5.2.0.0.5.173'),
                                                         'arrays': {'array-2': dict(FAST, **blocked)}})
     package = write_candidate(str(tmp_path), TARGET, 1 << 20)
-    inventory = write_inventory(sim, tmp_path / 'inventory.yml')
+    inventory = sim.write_inventory(tmp_path / 'inventory.yml')
     # Ansible ends a play when a whole batch fails, whatever max_fail_percentage says: the
     # blocked array shares its batch so that the percentage decides.
     run = fleet_run(run_playbook, inventory, tmp_path / 'report', package, unity_upgrade_serial=3,
                     unity_upgrade_max_fail_percentage=50)
     assert run.rc == 2, run.stdout[-4000:]
-    counts = recap(run.stdout)
+    counts = run.recap()
     assert counts['array-2']['failed'] == 1
     assert counts['array-1']['failed'] == 0 and counts['array-3']['failed'] == 0
     assert sim.state('array-2')['sessions'] == [], 'a blocked array gets no session'
@@ -185,7 +162,7 @@ def test_a_blocked_array_stops_the_fleet_without_max_fail_percentage(start_sim, 
                                                         'arrays': {'array-1': {
                                                             'health': 'DEGRADED',
                                                             'software_version': '5.2.0.0.5.173'}}})
-    inventory = write_inventory(sim, tmp_path / 'inventory.yml')
+    inventory = sim.write_inventory(tmp_path / 'inventory.yml')
     package = write_candidate(str(tmp_path), TARGET, 1 << 20)
     run = fleet_run(run_playbook, inventory, tmp_path / 'report', package)
     assert run.rc == 2
@@ -199,7 +176,7 @@ def test_a_blocked_array_stops_the_fleet_without_max_fail_percentage(start_sim, 
 def test_pause_before_reboot_then_continue(start_sim, run_playbook, tmp_path):
     sim = start_sim(arrays=1, time_scale=120, scenario=dict(FAST, software_version='5.2.0.0.5.173'))
     package = write_candidate(str(tmp_path), TARGET, 1 << 20)
-    inventory = write_inventory(sim, tmp_path / 'inventory.yml')
+    inventory = sim.write_inventory(tmp_path / 'inventory.yml')
 
     first = fleet_run(run_playbook, inventory, tmp_path / 'report', package, unity_upgrade_pause_before_reboot=True)
     assert first.rc == 0, first.stdout[-4000:]
@@ -225,7 +202,7 @@ def test_precheck_reports_readiness_and_changes_nothing(start_sim, run_playbook,
         'arrays': {'array-2': {'software_version': TARGET},
                    'array-3': {'software_version': '5.2.0.0.5.173',
                                'eligibility': {'blocking': ['flr::check_server_connectivity_2']}}}})
-    inventory = write_inventory(sim, tmp_path / 'inventory.yml')
+    inventory = sim.write_inventory(tmp_path / 'inventory.yml')
     run = run_playbook('unity.upgrade.precheck', inventory=inventory, timeout=300,
                        extra_vars={'unity_upgrade_target_version': TARGET,
                                    'unity_upgrade_report_dir': str(tmp_path / 'report')})
