@@ -20,6 +20,7 @@ __metaclass__ = type
 import hashlib
 import json
 import os
+import re
 import secrets
 import shutil
 import stat
@@ -222,3 +223,83 @@ def test_fleet_job_through_ansible_runner_with_injected_credentials(
     assert stat.S_IMODE(os.stat(os.path.join(str(tmp_path), record)).st_mode) == 0o600
     assert not os.path.exists(str(private / 'env' / 'envvars')), 'suppress_env_files: no env file written'
     assert password not in json.dumps(survey)
+
+
+DOCS_AWX = os.path.join(os.path.dirname(__file__), '..', '..', 'docs', 'awx.md')
+
+
+def documented_inventory_and_survey():
+    """The inventory of docs/awx.md section 2 and the survey of section 4, as the guide prints them."""
+    with open(DOCS_AWX) as handle:
+        blocks = re.findall(r'```yaml\n(.*?)```', handle.read(), re.S)
+    inventory = [yaml.safe_load(b) for b in blocks if 'unity-dr-01' in b]
+    survey = [yaml.safe_load(b) for b in blocks if b.startswith('name: Unity OE upgrade\n')]
+    assert len(inventory) == 1 and len(survey) == 1, 'docs/awx.md shows one inventory and one upgrade survey'
+    return inventory[0], survey[0]
+
+
+def survey_answers(survey, **answers):
+    """Extra variables as AWX passes a survey: every default the user left, and the answers given."""
+    values = dict((q['variable'], q['default']) for q in survey['spec'] if 'default' in q)
+    unknown = set(answers) - set(q['variable'] for q in survey['spec'])
+    assert not unknown, 'the documented survey has no question for %s' % sorted(unknown)
+    values.update(answers)
+    missing = [q['variable'] for q in survey['spec'] if q.get('required') and q['variable'] not in values]
+    assert not missing, missing
+    return values
+
+
+def test_the_documented_inventory_and_survey_keep_the_inventorys_pause(start_sim, collections_path, tmp_path):
+    """Issue #16 finding 13: with the guide's inventory (unity-dr-01 pauses before its reboots) and its
+    survey answered with the defaults, unity-dr-01 pauses; the other arrays upgrade. A later job with
+    "Continue paused upgrades" reboots unity-dr-01."""
+    inventory, survey = documented_inventory_and_survey()
+    documented = inventory['all']['children']['unity']['hosts']
+    assert documented['unity-dr-01']['unity_upgrade_pause_before_reboot'] is True
+    password = 'Canary-%s!' % secrets.token_hex(12)
+    shared = dict(FAST, software_version=BEFORE, username=USERNAME, password=password, candidate={'version': TARGET})
+    sim = start_sim(arrays=len(documented), time_scale=120, scenario=shared)
+
+    private = tmp_path / 'private_data_dir'
+    _project, ca_copy = write_private_data_dir(private, sim, sim.ca_file)
+    # The guide's inventory, each host pointed at one simulated array (its address and port only).
+    hosts = {}
+    for (name, host_vars), array in zip(documented.items(), [sim.arrays[n] for n in sorted(sim.arrays)]):
+        hosts[name] = dict(host_vars, ansible_host=array['host'], unity_upgrade_port=array['port'],
+                           ansible_connection='local', ansible_python_interpreter=sys.executable)
+    with open(str(private / 'inventory' / 'hosts.yml'), 'w') as handle:
+        yaml.safe_dump({'all': {'children': {'unity': {'hosts': hosts}}}}, handle)
+    env = {'UNITY_USERNAME': USERNAME, 'UNITY_PASSWORD': password, 'UNITY_CA_PATH': str(ca_copy),
+           'UNITY_VALIDATE_CERTS': 'true', 'ANSIBLE_COLLECTIONS_PATH': os.path.abspath(collections_path),
+           'ANSIBLE_NOCOLOR': '1', 'ANSIBLE_LOCAL_TEMP': str(tmp_path / 'ansible-tmp'),
+           'PATH': os.path.dirname(sys.executable) + os.pathsep + os.environ.get('PATH', '')}
+    template_vars = {'unity_upgrade_poll_interval': 1, 'unity_upgrade_progress_interval': 5,
+                     'unity_upgrade_outage_tolerance': 120}
+
+    def job(ident, **answers):
+        extravars = dict(template_vars, unity_upgrade_report_dir=str(tmp_path / ident),
+                         **survey_answers(survey, unity_upgrade_target_version=TARGET, **answers))
+        result = ansible_runner.run(private_data_dir=str(private), ident=ident, playbook='unity_upgrade.yml',
+                                    inventory='hosts.yml', envvars=env, extravars=extravars, quiet=True,
+                                    timeout=300, suppress_env_files=True)
+        stdout = result.stdout.read()
+        assert (result.status, result.rc) == ('successful', 0), stdout[-4000:]
+        stats = [e for e in result.events if e['event'] == 'playbook_on_stats'][0]['event_data']
+        return stats['artifact_data']['unity_upgrade_results']
+
+    by_name = dict(zip(documented, sorted(sim.arrays)))
+    first = job('job-1')
+    assert first['unity-dr-01']['outcome'] == 'paused', first['unity-dr-01']
+    assert [s['status_name'] for s in sim.state(by_name['unity-dr-01'])['sessions']] == ['Upgrade_Paused']
+    assert sim.state(by_name['unity-dr-01'])['software_version'] == BEFORE
+    for name in ('unity-prod-01', 'unity-prod-02'):
+        assert first[name]['outcome'] == 'upgraded'
+        assert sim.state(by_name[name])['software_version'] == TARGET
+
+    assert first['unity-dr-01']['messages'][-1].startswith("paused at 'Waiting for reboot command'")
+
+    window = job('job-2', unity_upgrade_continue_after_pause='true')
+    assert window['unity-dr-01']['outcome'] == 'upgraded'
+    assert [window[n]['outcome'] for n in ('unity-prod-01', 'unity-prod-02')] == ['current', 'current']
+    assert sim.state(by_name['unity-dr-01'])['software_version'] == TARGET
+    assert [s['status_name'] for s in sim.state(by_name['unity-dr-01'])['sessions']] == ['Upgrade_Completed']

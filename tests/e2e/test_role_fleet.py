@@ -130,8 +130,10 @@ def test_check_mode_plans_and_changes_nothing(start_sim, run_playbook, tmp_path)
     assert data['check_mode'] in (True, 'True', 'true')
     assert [r['outcome'] for r in data['arrays']] == ['planned', 'planned']
     plans = [r['plan'] for r in data['arrays']]
-    assert plans[0].startswith('upload the candidate, then start an upgrade from 5.2.0.0.5.173')
-    assert 'upgrade session from 5.2.0.0.5.173 to ' + TARGET in plans[1]
+    assert plans[0] == ('would upload Unity-5.3.0.0.5.120.tgz.bin.gpg, then start an upgrade session from '
+                        '5.2.0.0.5.173 to 5.3.0.0.5.120; both SPs would then reboot, one at a time')
+    assert plans[1] == ('would start an upgrade session from 5.2.0.0.5.173 to 5.3.0.0.5.120; both SPs would '
+                        'then reboot, one at a time')
 
 
 def test_a_blocked_array_fails_alone_and_the_others_finish(start_sim, run_playbook, tmp_path):
