@@ -195,8 +195,12 @@ def handle_upload(api, req):
         with array.lock:
             array.accept_upload(ctype, version, date, final, now)
             array.upload_stats["completed"] += 1
+            cid = array.pending_candidate[1]["id"] if array.pending_candidate else array.candidate["id"]
         ok = True
         log.info("%s: uploaded %s (%d bytes)", array.name, state["name"], part.size)
+        fault = api.answer_fault(req, "upload", None, 200, {"id": cid})
+        if fault is not None:
+            return fault
         return Response.empty(200, api.session_headers(req))
     except ConnectionDrop as exc:
         return Response.drop(str(exc))
