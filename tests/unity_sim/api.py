@@ -23,7 +23,7 @@ from .auth import cookie_from, credentials_match, csrf_matches, parse_basic
 from .errors import ApiError
 from .httpio import JSON_TYPE, Response
 from .query import Query, envelope, parse_params
-from .resources import TYPES, UNAUTHENTICATED, Context
+from .resources import TYPE_DESCRIPTION, TYPES, UNAUTHENTICATED, Context, describe
 from .uploads import handle_upload
 
 log = logging.getLogger("unity_sim.api")
@@ -201,26 +201,46 @@ class RestApi:
         params = parse_params(req.query)
         with self.array.lock:
             ctx = Context(now, self.iso, req.login)
-            contents = typedef.instances(self.array, ctx)
+            hidden = self.array.hidden_fields
+
+            def visible(type_def):
+                drop = hidden(type_def.name)
+                contents = type_def.instances(self.array, ctx)
+                return [{k: v for k, v in c.items() if k not in drop} for c in contents] if drop \
+                    else contents
 
             def resolve(type_name, iid):
                 target = TYPES.get(type_name)
                 if target is None:
                     return None
-                return next((c for c in target.instances(self.array, ctx) if c.get("id") == iid), None)
+                return next((c for c in visible(target) if c.get("id") == iid), None)
 
-            query = Query(typedef, params, resolve)
+            if segs[1] == "types" and len(segs) == 3:  # the type's description (gounity logs in here)
+                return self.describe(req, typedef, params, now)
+            contents = visible(typedef)
+            query = Query(typedef, params, resolve, hidden)
             if segs[1] == "types" and segs[3:] == ["instances"]:
                 return self.ok(req, 200, query.collection(contents, req.base_url, self.iso(now)))
             if segs[1] == "instances" and len(segs) == 4:
                 content = self.find(typedef, contents, segs[3])
                 return self.ok(req, 200, query.instance(content, req.base_url, self.iso(now)))
-            if segs[1] == "types" and len(segs) == 3:  # the type's description (gounity logs in here)
-                return self.ok(req, 200, envelope(
-                    "%sapi/types" % req.base_url, self.iso(now),
-                    {"name": typedef.name, "attributes": [{"name": f} for f in sorted(typedef.fields)]},
-                    "/%s" % typedef.name))
         raise ApiError(C.E_NOT_FOUND)
+
+    def describe(self, req, typedef, params, now):
+        """``GET /api/types/<type>``: without ``fields=`` the attribute names (as before); with it,
+        the description projected like an instance (``compact=true``: ``{"content": ...}`` only)."""
+        hidden = self.array.hidden_fields(typedef.name)
+        base = "%sapi/types" % req.base_url
+        if "fields" not in params:
+            names = sorted(set(typedef.fields) - set(hidden))
+            return self.ok(req, 200, envelope(base, self.iso(now), {
+                "name": typedef.name, "attributes": [{"name": f} for f in names]}, "/%s" % typedef.name))
+        query = Query(TYPE_DESCRIPTION, params, lambda type_name, iid: None)
+        content = query.project(describe(typedef, hidden))
+        content.pop("id", None)
+        if query.compact:
+            return self.ok(req, 200, {"content": content})
+        return self.ok(req, 200, envelope(base, self.iso(now), content, "/%s" % typedef.name))
 
     @staticmethod
     def find(typedef, contents, iid):

@@ -185,6 +185,17 @@ class ArrayModel(SessionOps):
                 return fault
         return None
 
+    def hidden_fields(self, type_name):
+        """Attributes the installed OE generation does not have (only with the ``oe`` key)."""
+        if not self.scenario["oe"]:
+            return frozenset()
+        version = packages.version_tuple(self.installed["version"])
+        if type_name == "basicSystemInfo" and version[:3] < (5, 1, 2):
+            return frozenset({"softwareFullVersion"})
+        if type_name in ("candidateSoftwareVersion", "installedSoftwareVersion") and version[:2] < (5, 0):
+            return frozenset({"fullVersion"})
+        return frozenset()
+
     # --- candidates ------------------------------------------------------------------------------
 
     def make_candidate(self, version, ctype=C.SOFTWARE, cid=None, reboot=None, can_pause=None,
