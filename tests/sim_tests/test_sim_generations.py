@@ -111,8 +111,8 @@ def test_generation_answers(fresh, oe, version, short, api, has_sfv, has_full):
             assert resp.status_code == 200
         else:
             assert assert_error(resp, 422)["errorCode"] == 0x7d13007
-    names = {a["name"] for a in u.get("/api/types/basicSystemInfo", compact="True",
-                                       fields=DESCRIBE).json()["content"]["attributes"]}
+    described = u.get("/api/types/basicSystemInfo", compact="True", fields=DESCRIBE).json()
+    names = {a["name"] for a in described["content"]["attributes"]}
     assert ("softwareFullVersion" in names) == has_sfv
     for resource in ("upgradeSession", "softwareUpgradeSession"):
         assert u.get("/api/types/%s/instances" % resource).status_code == 200

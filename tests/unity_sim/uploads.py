@@ -8,7 +8,8 @@ else "corrupt or not signed"), ``corrupt_upload``, no active upgrade session (40
 with an empty body; the previous candidate is gone at once and the new one is listed after
 ``upload_processing_seconds``. ``upload_drop_at_bytes`` resets the connection once that many body
 bytes have been read (then clears itself); ``upload_stall_at_bytes`` stops reading for
-``upload_stall_seconds`` (simulated, slept in real time / time scale), once.
+``upload_stall_seconds`` (simulated, slept in real time / time scale), once. An ``answer_faults``
+entry for ``upload`` answers a successful (applied) upload unreadably instead (see ``scenario``).
 """
 
 import logging
