@@ -7,7 +7,8 @@
 ``GET /arrays/NAME/scenario``     its scenario, normalised (the password masked)
 ``PUT /arrays/NAME/scenario``     replace the scenario and reset the array to it (versions,
                                   candidate, sessions, jobs, login sessions, faults); 200 + state
-``PATCH /arrays/NAME/scenario``   change live keys (health, faults, eligibility, upload faults, ...)
+``PATCH /arrays/NAME/scenario``   change live keys (health, faults, eligibility, eligibility_answer,
+                                  answer_faults, upload faults, ...)
                                   without a reset; keys that need a reset are refused (400)
 ``GET /arrays/NAME/requests``     the request log ``[{"method","path","query","status","time"}]``
                                   (``time``: simulated seconds, as ``GET /clock``; ``status`` 0 when

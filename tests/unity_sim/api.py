@@ -21,9 +21,9 @@ from urllib.parse import unquote
 from . import catalog as C
 from .auth import cookie_from, credentials_match, csrf_matches, parse_basic
 from .errors import ApiError
-from .httpio import Response
+from .httpio import JSON_TYPE, Response
 from .query import Query, envelope, parse_params
-from .resources import TYPES, UNAUTHENTICATED, Context
+from .resources import TYPE_DESCRIPTION, TYPES, UNAUTHENTICATED, Context, describe
 from .uploads import handle_upload
 
 log = logging.getLogger("unity_sim.api")
@@ -37,6 +37,16 @@ INDEX_HTML = (b"<!DOCTYPE html><html><head><title>Unisphere</title></head><body>
               b"<p>Unisphere (simulated). REST clients send X-EMC-REST-CLIENT: true.</p>"
               b"</body></html>\n")
 HTML = "text/html; charset=iso-8859-1"
+PROXY_HTML = {
+    200: b"<!DOCTYPE html>\n<html><head><title>Request received</title></head><body>\n<h1>Request "
+         b"received</h1>\n<p>Your request is being processed.</p>\n</body></html>\n",
+    502: b"<!DOCTYPE HTML PUBLIC \"-//IETF//DTD HTML 2.0//EN\">\n<html><head>\n<title>502 Proxy Error"
+         b"</title>\n</head><body>\n<h1>Proxy Error</h1>\n<p>The proxy server received an invalid "
+         b"response from an upstream server.</p>\n</body></html>\n",
+    504: b"<!DOCTYPE HTML PUBLIC \"-//IETF//DTD HTML 2.0//EN\">\n<html><head>\n<title>504 Gateway "
+         b"Timeout</title>\n</head><body>\n<h1>Gateway Timeout</h1>\n<p>The gateway did not receive a "
+         b"timely response from the upstream server.</p>\n</body></html>\n",
+}
 
 
 class RestApi:
@@ -71,6 +81,33 @@ class RestApi:
         if obj is None:
             return Response.empty(status, self.session_headers(req))
         return Response.json(status, obj, self.session_headers(req))
+
+    def unreadable(self, req, kind, status, bare=None, note=None):
+        """An answer a client cannot read as the API documents it (``answer_faults``,
+        ``eligibility_answer``): ``kind`` is one of scenario.ANSWER_KINDS; ``status`` the success
+        status for ``bare`` and ``empty``; ``bare`` the body of ``bare``."""
+        if kind == "reset":
+            return Response.drop(note)
+        if kind == "bare":
+            resp = self.ok(req, status, bare)
+        elif kind == "empty":
+            resp = Response(status, b"", JSON_TYPE, self.session_headers(req))
+        elif kind in ("500", "503"):
+            resp = self.error(ApiError(C.E_INTERNAL if kind == "500" else C.E_UNAVAILABLE), req)
+        else:
+            code = 200 if kind == "html" else int(kind)
+            resp = Response(code, PROXY_HTML[code], HTML, self.session_headers(req))
+        resp.note = note
+        return resp
+
+    def answer_fault(self, req, request, resource, status, bare):
+        """The armed answer fault of a request just applied, as a Response, else None."""
+        with self.array.lock:
+            fault = self.array.take_answer_fault(request, resource)
+        if fault is None:
+            return None
+        log.info("%s: %s", self.array.name, fault["note"])
+        return self.unreadable(req, fault["answer"], status, bare, fault["note"])
 
     # --- entry point -----------------------------------------------------------------------------
 
@@ -164,26 +201,46 @@ class RestApi:
         params = parse_params(req.query)
         with self.array.lock:
             ctx = Context(now, self.iso, req.login)
-            contents = typedef.instances(self.array, ctx)
+            hidden = self.array.hidden_fields
+
+            def visible(type_def):
+                drop = hidden(type_def.name)
+                contents = type_def.instances(self.array, ctx)
+                return [{k: v for k, v in c.items() if k not in drop} for c in contents] if drop \
+                    else contents
 
             def resolve(type_name, iid):
                 target = TYPES.get(type_name)
                 if target is None:
                     return None
-                return next((c for c in target.instances(self.array, ctx) if c.get("id") == iid), None)
+                return next((c for c in visible(target) if c.get("id") == iid), None)
 
-            query = Query(typedef, params, resolve)
+            if segs[1] == "types" and len(segs) == 3:  # the type's description (gounity logs in here)
+                return self.describe(req, typedef, params, now)
+            contents = visible(typedef)
+            query = Query(typedef, params, resolve, hidden)
             if segs[1] == "types" and segs[3:] == ["instances"]:
                 return self.ok(req, 200, query.collection(contents, req.base_url, self.iso(now)))
             if segs[1] == "instances" and len(segs) == 4:
                 content = self.find(typedef, contents, segs[3])
                 return self.ok(req, 200, query.instance(content, req.base_url, self.iso(now)))
-            if segs[1] == "types" and len(segs) == 3:  # the type's description (gounity logs in here)
-                return self.ok(req, 200, envelope(
-                    "%sapi/types" % req.base_url, self.iso(now),
-                    {"name": typedef.name, "attributes": [{"name": f} for f in sorted(typedef.fields)]},
-                    "/%s" % typedef.name))
         raise ApiError(C.E_NOT_FOUND)
+
+    def describe(self, req, typedef, params, now):
+        """``GET /api/types/<type>``: without ``fields=`` the attribute names (as before); with it,
+        the description projected like an instance (``compact=true``: ``{"content": ...}`` only)."""
+        hidden = self.array.hidden_fields(typedef.name)
+        base = "%sapi/types" % req.base_url
+        if "fields" not in params:
+            names = sorted(set(typedef.fields) - set(hidden))
+            return self.ok(req, 200, envelope(base, self.iso(now), {
+                "name": typedef.name, "attributes": [{"name": f} for f in names]}, "/%s" % typedef.name))
+        query = Query(TYPE_DESCRIPTION, params, lambda type_name, iid: None)
+        content = query.project(describe(typedef, hidden))
+        content.pop("id", None)
+        if query.compact:
+            return self.ok(req, 200, {"content": content})
+        return self.ok(req, 200, envelope(base, self.iso(now), content, "/%s" % typedef.name))
 
     @staticmethod
     def find(typedef, contents, iid):
@@ -235,10 +292,10 @@ class RestApi:
         with array.lock:
             array.tick(now)
             session = array.create_session(name, body, now)
-            lose = array.take_oneshot("lose_create_response")
         log.info("%s: created %s via %s", array.name, session.id, name)
-        if lose:
-            return Response.drop("create response lost")
+        fault = self.answer_fault(req, "create", name, 201, {"id": session.id})
+        if fault is not None:
+            return fault
         return self.ok(req, 201, envelope("%sapi/instances/%s" % (req.base_url, name), self.iso(now),
                                           {"id": session.id}, "/%s" % session.id))
 
@@ -247,13 +304,26 @@ class RestApi:
         params = parse_params(req.query)
         with array.lock:
             messages = array.eligibility_messages()
-            asynchronous = params.get("timeout") == "0" or array.scenario["eligibility_async"]
+            shape = array.scenario["eligibility_answer"]
+            problems = [m for m in messages if m["severity"] <= C.SEV_ERROR]
+            if shape == "conflict" and problems:
+                raise ApiError(C.E_NOT_ELIGIBLE, details=" ".join(
+                    m["messages"][0]["message"] for m in problems))
+            if shape in ("empty", "html"):
+                return self.unreadable(req, shape, 200)
+            content = array.eligibility_content(messages, shape)
+            asynchronous = (params.get("timeout") == "0" or array.scenario["eligibility_async"]
+                            or shape in ("job", "job_failed"))
             if asynchronous:
+                fail = shape == "job_failed"
+                if fail and not problems:
+                    problems = [C.check_message(C.FRAMEWORK_ERROR_CODE, C.SEV_ERROR)]
                 job = array.jobs.add("%s.verifyUpgradeEligibility" % name,
-                                     "job.upgradeservice.job.VerifyUpgradeEligibility", now, messages)
+                                     "job.upgradeservice.job.VerifyUpgradeEligibility", now,
+                                     problems if fail else messages, content, fail)
                 return self.ok(req, 202, job.content(now, self.iso))
         base = "%sapi/types/%s/action/verifyUpgradeEligibility" % (req.base_url, name)
-        return self.ok(req, 200, envelope(base, self.iso(now), {"messages": messages}))
+        return self.ok(req, 200, envelope(base, self.iso(now), content))
 
     def session_action(self, req, name, sid, action, now):
         array = self.array
@@ -269,4 +339,7 @@ class RestApi:
             else:
                 raise ApiError(C.E_NOT_FOUND)
         log.info("%s: %s %s", array.name, action, sid)
+        fault = self.answer_fault(req, action, name, 200, {"id": sid})
+        if fault is not None:
+            return fault
         return self.ok(req, 204)

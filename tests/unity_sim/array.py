@@ -89,10 +89,11 @@ class ArrayModel(SessionOps):
             return only is None or key in only
         if only is None:
             self.pending = {}
-        for key in ("upload_drop_at_bytes", "upload_stall_at_bytes", "lose_create_response",
-                    "fail_at_task"):
+        for key in ("upload_drop_at_bytes", "upload_stall_at_bytes", "fail_at_task"):
             if wanted(key):
                 self.pending[key] = scenario[key]
+        self._arm_answers(scenario, {k for k in ("lose_create_response", "answer_faults")
+                                     if wanted(k)}, reset=only is None)
         if wanted("faults"):
             self.faults = [dict(f, at=now + f["start"], until=now + f["start"] + f["duration"],
                                 fired=False) for f in scenario["faults"]]
@@ -150,8 +151,50 @@ class ArrayModel(SessionOps):
     def take_oneshot(self, key):
         value = self.pending.get(key)
         if value:
-            self.pending[key] = None if key != "lose_create_response" else False
+            self.pending[key] = None
         return value
+
+    def _arm_answers(self, scenario, keys, reset):
+        """Arm the answer faults of ``keys``: ``lose_create_response`` is one create/reset fault."""
+        armed = [] if reset else [a for a in self.answers if a["source"] not in keys]
+        if "lose_create_response" in keys and scenario["lose_create_response"]:
+            armed.append({"request": "create", "answer": "reset", "resource": None, "left": 1,
+                          "source": "lose_create_response", "note": "create response lost"})
+        if "answer_faults" in keys:
+            armed.extend(dict(f, left=f["count"], source="answer_faults",
+                              note="answer fault: %s after %s" % (f["answer"], f["request"]))
+                         for f in scenario["answer_faults"])
+        self.answers = armed
+        self._sync_answers()
+
+    def _sync_answers(self):
+        self.pending["lose_create_response"] = any(
+            a["source"] == "lose_create_response" for a in self.answers)
+        self.pending["answer_faults"] = [
+            {k: a[k] for k in ("request", "answer", "resource", "left") if a[k] is not None}
+            for a in self.answers if a["source"] == "answer_faults"]
+
+    def take_answer_fault(self, request, resource=None):
+        """The armed answer fault for a request that was just applied (used up), else None."""
+        for fault in self.answers:
+            if fault["request"] == request and fault["resource"] in (None, resource):
+                fault["left"] -= 1
+                if fault["left"] <= 0:
+                    self.answers.remove(fault)
+                self._sync_answers()
+                return fault
+        return None
+
+    def hidden_fields(self, type_name):
+        """Attributes the installed OE generation does not have (only with the ``oe`` key)."""
+        if not self.scenario["oe"]:
+            return frozenset()
+        version = packages.version_tuple(self.installed["version"])
+        if type_name == "basicSystemInfo" and version[:3] < (5, 1, 2):
+            return frozenset({"softwareFullVersion"})
+        if type_name in ("candidateSoftwareVersion", "installedSoftwareVersion") and version[:2] < (5, 0):
+            return frozenset({"fullVersion"})
+        return frozenset()
 
     # --- candidates ------------------------------------------------------------------------------
 

@@ -151,6 +151,9 @@ CHECK_TEXT = {
     "flr::check_drive_firmware_1": "The health check found drives whose firmware is older than the "
     "recommended version. Upgrade the drive firmware after the software upgrade.",
 }
+FRAMEWORK_ERROR_CODE = "flr::check_framework_error_1"
+CHECK_TEXT[FRAMEWORK_ERROR_CODE] = ("The health check could not be completed. Retry the operation; if "
+                                    "the problem persists, contact your service provider.")
 GENERIC_ERROR_TEXT = "The health check has failed. " + _SUPPORT
 GENERIC_WARNING_TEXT = ("The health check found a condition that needs attention before the upgrade. "
                         + _SUPPORT)
@@ -221,6 +224,8 @@ E_UPLOAD_NAME = (100728850, 422, "The file name '{name}' is not the name of an u
                  "drive firmware or language pack package.")
 E_UPLOAD_FORM = (100728851, 422, "The upload must be multipart/form-data with the file in the "
                  "field 'filename'.")
+E_NOT_ELIGIBLE = (100728853, 409, "The system is not eligible for an upgrade. {details}")
+E_INTERNAL = (131149840, 500, "An internal error occurred while the request was processed.")
 E_UPLOAD_BUSY = (100728852, 409, "An upgrade candidate cannot be uploaded while an upgrade session "
                  "is active.")
 

@@ -4,7 +4,8 @@
 * Without ``fields=`` only ``id`` is returned. ``fields=a,b.c`` selects attributes, dot notation
   reaches into embedded objects (``health.value``), lists of them (``tasks.caption``) and references
   (``candidate.version`` reads the referenced candidate; the reference keeps its ``id``). A field the
-  type does not have is a 422 error entity.
+  type does not have (or that this array's OE generation does not have: ``hidden``) is a 422
+  error entity.
 * ``compact=true`` drops each entry's ``@base``, ``updated`` and ``links``; the collection keeps its own.
 * ``per_page`` (default and maximum 2000) and ``page`` (from 1); ``links`` holds ``self`` and, when
   relevant, ``first``/``prev``/``next`` (and ``last`` with ``with_entrycount=true``), as
@@ -35,11 +36,13 @@ def is_true(value):
 
 
 class Query:
-    def __init__(self, typedef, params, resolve):
-        """``resolve(type_name, id)`` returns a referenced instance's content or None."""
+    def __init__(self, typedef, params, resolve, hidden=None):
+        """``resolve(type_name, id)`` returns a referenced instance's content or None;
+        ``hidden(type_name)`` the attributes this array does not have (the ``oe`` scenario key)."""
         self.type = typedef
         self.params = params
         self.resolve = resolve
+        self.hidden = hidden or (lambda type_name: frozenset())
         self.fields = self._fields(params.get("fields"))
         self.compact = is_true(params.get("compact", "false"))
 
@@ -49,7 +52,7 @@ class Query:
         typedef = typedef or self.type
         parts = dotted.split(".")
         top = parts[0]
-        if top not in typedef.fields:
+        if top not in typedef.fields or top in self.hidden(typedef.name):
             raise ApiError(C.E_UNKNOWN_FIELD, field=dotted, type=typedef.name)
         if len(parts) > 1:
             if top in typedef.refs:
@@ -226,6 +229,8 @@ def _merge(into, extra):
     for key, value in extra.items():
         if key in into and isinstance(into[key], dict) and isinstance(value, dict):
             _merge(into[key], value)
+        elif key in into and isinstance(into[key], list) and value == []:
+            pass  # a sub-attribute no item has (attributes.initialValue): keep the other ones
         elif (key in into and isinstance(into[key], list) and isinstance(value, list)
               and len(into[key]) == len(value)):
             for a, b in zip(into[key], value):

@@ -7,7 +7,7 @@ attributes are references to other types (``candidate.version`` follows the refe
 """
 
 from . import catalog as C
-from . import packages
+from . import packages, typedocs
 
 HEALTH_SUB = {"value", "descriptionIds", "descriptions", "resolutionIds", "resolutions"}
 MESSAGE_SUB = {"errorCode", "messages", "severity", "httpStatus"}
@@ -157,3 +157,15 @@ TYPES = {t.name: t for t in (
 )}
 
 UNAUTHENTICATED = frozenset({"basicSystemInfo"})
+
+# The type description (GET /api/types/<type>) as a pseudo type, so fields= is checked and projected
+# by the query engine like any other read (see typedocs).
+DESCRIPTION_ATTRIBUTE_SUB = {"name", "type", "description", "displayValue", "initialValue"}
+TYPE_DESCRIPTION = TypeDef("type", {"name", "description", "documentation", "type", "attributes"},
+                           lambda array, ctx: [], {"attributes": DESCRIPTION_ATTRIBUTE_SUB})
+
+
+def describe(typedef, hidden=frozenset()):
+    """The full description of ``typedef`` (without the attributes in ``hidden``)."""
+    return {"name": typedef.name,
+            "attributes": typedocs.attributes(typedef.name, set(typedef.fields) - set(hidden))}

@@ -28,6 +28,8 @@ session_resources           ``["upgradeSession", "softwareUpgradeSession"]`` (bo
 supported_upgrade_models    SP models for hardware upgrade sessions (types 2, 3) ([] = refused)
 eligibility                 ``{"blocking": [codes], "warnings": [codes]}``
 eligibility_async           verifyUpgradeEligibility always answers 202 + job (false)
+eligibility_answer          the shape of the verifyUpgradeEligibility answer (``messages``, today's);
+                            see ELIGIBILITY ANSWERS below
 upgrade_minutes             simulated length of a software upgrade (91.4, the real estimates)
 reboot_outage_seconds       API gone (refused) from the start of each SP reboot (40% of that task)
 service_restart_seconds     then 503 while services restart (15% of that task)
@@ -38,7 +40,13 @@ upload_drop_at_bytes        reset the connection after this many upload body byt
 upload_stall_at_bytes       stop reading the upload body at this many bytes, once ...
 upload_stall_seconds        ... for this long (30)
 corrupt_upload              refuse every uploaded payload as corrupt (false)
-lose_create_response        create the next upgrade session but reset the connection, once (false)
+lose_create_response        create the next upgrade session but reset the connection, once (false);
+                            the same as ``answer_faults: [{"request": "create", "answer": "reset"}]``
+answer_faults               answers a changing request gives AFTER the change is applied; see
+                            ANSWER FAULTS below ([])
+oe                          the OE generation the array answers as: ``4.5``, ``5.0``, ``5.1``,
+                            ``5.2``, ``5.3`` or ``5.4``; see OE GENERATIONS below (none: every
+                            attribute is served whatever the version, as before)
 flaky_503                   probability that a request answers 503 (0)
 latency_ms                  real milliseconds added to every answer (0)
 seed                        seed of the flaky_503 random generator (0)
@@ -47,6 +55,76 @@ faults                      ``[{"start": s, "duration": s, "kind": refuse|reset|
                             optional ``"method"`` and ``"path"`` (a substring of the request path)
                             limit a reset, 503, 401 or slow window to the requests they match
 =========================== ========================================================================
+
+ELIGIBILITY ANSWERS (``eligibility_answer``). "Problems" are the ERROR-severity (3) messages the
+default answer lists (health worse than OK_BUT, ``eligibility.blocking``, an active upgrade);
+warnings are the severity-4 messages of ``eligibility.warnings``.
+
+======================== ==========================================================================
+``messages`` (default)   200 ``{"@base", "updated", "links", "content": {"messages": [...]}}``
+                         (202 + job with ``parametersOut.messages`` when async), as before
+``codes``                200 content ``{"codes": [problem codes], "overallStatus": <problems?>,
+                         "statusMessage": <problem texts joined by a space, "" when none>,
+                         "messages": [every message]}``
+``codes_empty_messages`` as ``codes`` but ``"messages": []`` always (the verdict only in ``codes``,
+                         ``overallStatus`` and ``statusMessage``)
+``codes_only``           as ``codes`` without the ``messages`` key
+``status_only``          200 content ``{"overallStatus": <problems?>, "statusMessage": <texts>}``
+                         (``{"overallStatus": false, "statusMessage": ""}`` when eligible)
+``conflict``             with problems: 409 error entity, errorCode 100728853 (0x6010015), one
+                         ``en-US`` text "The system is not eligible for an upgrade. <each problem's
+                         text, each ending [Error Code: <code>]>"; without problems: the default 200
+``job``                  always 202 + a bare job (as ``eligibility_async``)
+``job_failed``           always 202 + a bare job that ends (after 3 s) in state 5 Failed: task state
+                         3 with ``messages`` (the problems, else one
+                         ``flr::check_framework_error_1`` ERROR), ``messageOut`` the first of them,
+                         ``parametersOut`` {}
+``unexpected``           200 envelope whose content is ``{"checkResults": [every message]}`` (none of
+                         messages / codes / overallStatus / statusMessage)
+``empty``                200, ``Content-Type: application/json``, empty body
+``html``                 200 ``text/html`` page (a proxy's), no JSON
+======================== ==========================================================================
+
+The content shapes (``messages``, ``codes``, ``codes_empty_messages``, ``codes_only``,
+``status_only``, ``unexpected``) are also the job's ``parametersOut`` when the answer is async
+(``?timeout=0``, ``eligibility_async`` or ``job``); ``conflict``, ``empty`` and ``html`` answer
+the same way with ``?timeout=0``.
+
+ANSWER FAULTS (``answer_faults``): a list of ``{"request": R, "answer": A, "count": N, "resource":
+S}``. The next N (default 1) successful requests of kind R (``create``, ``resume``, ``cancel``,
+``acknowledge``, ``upload``), optionally only on session resource S (``upgradeSession`` /
+``softwareUpgradeSession``; not for ``upload``), are APPLIED (the session is created, resumed, ...;
+the upload becomes the candidate) and then answered with A instead of the real answer:
+
+=========== =====================================================================================
+``bare``    the id without the envelope: create 201, resume / cancel / acknowledge / upload 200,
+            body ``{"id": "<session id>"}`` (upload: the new candidate's id)
+``empty``   the success status (create 201, the others 200) with ``Content-Type:
+            application/json`` and an empty body
+``html``    200 ``text/html`` page (a proxy's), no JSON
+``500``     500 with the error entity, errorCode 131149840 (0x7d13010)
+``502``     502 ``text/html`` Bad Gateway page
+``503``     503 with the error entity, errorCode 131149838 (0x7d1300e)
+``504``     504 ``text/html`` Gateway Timeout page
+``reset``   the connection is reset without an answer
+=========== =====================================================================================
+
+A refused request (an error answer) does not use one up. The request log records the status sent
+(``0`` for a reset) and ``"note": "answer fault: <A> after <R>"`` (``lose_create_response``: "create
+response lost"). A PATCH of ``answer_faults`` (or ``lose_create_response``) re-arms it; the admin
+state's ``pending.answer_faults`` lists what is left (``left``).
+
+OE GENERATIONS (``oe``). Without ``software_version`` the array runs the generation's default
+(4.5: 4.5.1.0.5.001, 5.0: 5.0.3.0.5.134, 5.1: 5.1.2.0.5.007, 5.2: 5.2.0.0.5.173, 5.3:
+5.3.0.0.5.120, 5.4: 5.4.0.0.5.094); a ``software_version`` of another major.minor is refused.
+The attributes follow the installed version (so after an upgrade, the new one's): below 5.1.2
+basicSystemInfo has no ``softwareFullVersion``; below 5.0 candidateSoftwareVersion and
+installedSoftwareVersion have no ``fullVersion``. Asking for such a field (``fields=``, ``filter=``,
+``orderby=``, also through ``candidate.fullVersion``) is a 422 with errorCode 131149831
+(0x7d13007), as for any unknown field; it is absent from the answers and from the type
+description. ``apiVersion``: 4.5 -> 9.0, 5.0 -> 10.0, 5.1 -> 11.0, 5.2 -> 12.0, 5.3 -> 13.0,
+5.4 -> 14.0 (``earliestApiVersion`` 4.0). Session resources: both, unless ``session_resources``
+says otherwise.
 """
 
 import json
@@ -55,6 +133,12 @@ import os
 from . import catalog, packages
 
 FAULT_KINDS = ("refuse", "reset", "503", "401", "slow")
+ELIGIBILITY_ANSWERS = ("messages", "codes", "codes_empty_messages", "codes_only", "status_only",
+                       "conflict", "job", "job_failed", "unexpected", "empty", "html")
+ANSWER_REQUESTS = ("create", "resume", "cancel", "acknowledge", "upload")
+ANSWER_KINDS = ("bare", "empty", "html", "500", "502", "503", "504", "reset")
+OE_DEFAULTS = {"4.5": "4.5.1.0.5.001", "5.0": "5.0.3.0.5.134", "5.1": "5.1.2.0.5.007",
+               "5.2": "5.2.0.0.5.173", "5.3": "5.3.0.0.5.120", "5.4": "5.4.0.0.5.094"}
 
 DEFAULTS = {
     "username": "admin", "password": None, "password_change_required": False, "csrf_token": None,
@@ -63,15 +147,16 @@ DEFAULTS = {
     "hot_fixes": [], "health": 5, "sp_health": {"spa": 5, "spb": 5}, "candidate": None,
     "sessions": [], "session_resources": list(catalog.SESSION_RESOURCES),
     "supported_upgrade_models": [], "eligibility": {"blocking": [], "warnings": []},
-    "eligibility_async": False, "upgrade_minutes": None, "reboot_outage_seconds": None,
+    "eligibility_async": False, "eligibility_answer": "messages", "upgrade_minutes": None,
+    "reboot_outage_seconds": None,
     "service_restart_seconds": None, "fail_at_task": None, "fail_status": catalog.FAILED,
     "upload_processing_seconds": 5.0, "upload_drop_at_bytes": None, "upload_stall_at_bytes": None,
     "upload_stall_seconds": 30.0, "corrupt_upload": False, "lose_create_response": False,
-    "flaky_503": 0.0, "latency_ms": 0, "seed": 0, "faults": [],
+    "answer_faults": [], "oe": None, "flaky_503": 0.0, "latency_ms": 0, "seed": 0, "faults": [],
 }
 # Keys a PATCH may change on a running array without resetting its state.
 LIVE_KEYS = frozenset(DEFAULTS) - {"software_version", "candidate", "sessions", "model", "name",
-                                   "serial", "hot_fixes"}
+                                   "serial", "hot_fixes", "oe"}
 
 
 class ScenarioError(ValueError):
@@ -199,8 +284,26 @@ def normalize(raw, base=None):
             if not isinstance(raw[key], bool):
                 raise ScenarioError("%s: true or false" % key)
             out[key] = raw[key]
+    if "oe" in raw:
+        out["oe"] = _oe(raw["oe"])
     if "software_version" in raw:
         out["software_version"] = _version(raw["software_version"], "software_version")
+    elif "oe" in raw and out["oe"]:
+        out["software_version"] = OE_DEFAULTS[out["oe"]]
+    if out["oe"] and ".".join(out["software_version"].split(".")[:2]) != out["oe"]:
+        raise ScenarioError("software_version: %s is not an OE %s version"
+                            % (out["software_version"], out["oe"]))
+    if "eligibility_answer" in raw:
+        if raw["eligibility_answer"] not in ELIGIBILITY_ANSWERS:
+            raise ScenarioError("eligibility_answer: one of %s, not %r"
+                                % (", ".join(ELIGIBILITY_ANSWERS), raw["eligibility_answer"]))
+        out["eligibility_answer"] = raw["eligibility_answer"]
+    if "answer_faults" in raw:
+        value = raw["answer_faults"]
+        value = [value] if isinstance(value, dict) else value
+        if not isinstance(value, (list, type(None))):
+            raise ScenarioError("answer_faults: a list of {\"request\": .., \"answer\": ..}")
+        out["answer_faults"] = [_answer_fault(f, i) for i, f in enumerate(value or [])]
     if "hot_fixes" in raw:
         out["hot_fixes"] = [str(h) for h in (raw["hot_fixes"] or [])]
     if "health" in raw:
@@ -287,6 +390,41 @@ def _candidate(value):
     if ctype == catalog.SOFTWARE:
         out["version"] = _version(out["version"], "candidate.version")
     return out
+
+
+def _oe(value):
+    if value is None:
+        return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = "%.1f" % value
+    if not isinstance(value, str) or value.strip() not in OE_DEFAULTS:
+        raise ScenarioError("oe: one of %s, not %r" % (", ".join(OE_DEFAULTS), value))
+    return value.strip()
+
+
+def _answer_fault(value, index):
+    what = "answer_faults[%d]" % index
+    if not isinstance(value, dict):
+        raise ScenarioError("%s: {\"request\": %s, \"answer\": %s}"
+                            % (what, "|".join(ANSWER_REQUESTS), "|".join(ANSWER_KINDS)))
+    unknown = sorted(set(value) - {"request", "answer", "count", "resource"})
+    if unknown:
+        raise ScenarioError("%s: unknown keys %s" % (what, unknown))
+    if value.get("request") not in ANSWER_REQUESTS:
+        raise ScenarioError("%s.request: one of %s" % (what, ", ".join(ANSWER_REQUESTS)))
+    answer = value.get("answer")
+    answer = str(answer) if isinstance(answer, int) and not isinstance(answer, bool) else answer
+    if answer not in ANSWER_KINDS:
+        raise ScenarioError("%s.answer: one of %s" % (what, ", ".join(ANSWER_KINDS)))
+    count = value.get("count", 1)
+    if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= 10 ** 6:
+        raise ScenarioError("%s.count: a whole number from 1" % what)
+    resource = value.get("resource")
+    if resource is not None and (resource not in catalog.SESSION_RESOURCES
+                                 or value["request"] == "upload"):
+        raise ScenarioError("%s.resource: %s (not for upload)"
+                            % (what, " or ".join(catalog.SESSION_RESOURCES)))
+    return {"request": value["request"], "answer": answer, "count": count, "resource": resource}
 
 
 def _session(value, index):

@@ -99,6 +99,22 @@ class SessionOps:
                    for code in self.scenario["eligibility"]["warnings"])
         return out
 
+    def eligibility_content(self, messages, shape):
+        """The content of the verifyUpgradeEligibility answer in an ``eligibility_answer`` shape."""
+        problems = [m for m in messages if m["severity"] <= C.SEV_ERROR]
+        verdict = {"overallStatus": bool(problems),
+                   "statusMessage": " ".join(m["messages"][0]["message"] for m in problems)}
+        if shape in ("codes", "codes_empty_messages", "codes_only"):
+            content = dict({"codes": [m["errorCode"] for m in problems]}, **verdict)
+            if shape != "codes_only":
+                content["messages"] = list(messages) if shape == "codes" else []
+            return content
+        if shape == "status_only":
+            return verdict
+        if shape == "unexpected":
+            return {"checkResults": list(messages)}
+        return {"messages": list(messages)}
+
     # --- sessions --------------------------------------------------------------------------------
 
     def factor(self):

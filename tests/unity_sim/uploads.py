@@ -8,7 +8,8 @@ else "corrupt or not signed"), ``corrupt_upload``, no active upgrade session (40
 with an empty body; the previous candidate is gone at once and the new one is listed after
 ``upload_processing_seconds``. ``upload_drop_at_bytes`` resets the connection once that many body
 bytes have been read (then clears itself); ``upload_stall_at_bytes`` stops reading for
-``upload_stall_seconds`` (simulated, slept in real time / time scale), once.
+``upload_stall_seconds`` (simulated, slept in real time / time scale), once. An ``answer_faults``
+entry for ``upload`` answers a successful (applied) upload unreadably instead (see ``scenario``).
 """
 
 import logging
@@ -195,8 +196,12 @@ def handle_upload(api, req):
         with array.lock:
             array.accept_upload(ctype, version, date, final, now)
             array.upload_stats["completed"] += 1
+            cid = array.pending_candidate[1]["id"] if array.pending_candidate else array.candidate["id"]
         ok = True
         log.info("%s: uploaded %s (%d bytes)", array.name, state["name"], part.size)
+        fault = api.answer_fault(req, "upload", None, 200, {"id": cid})
+        if fault is not None:
+            return fault
         return Response.empty(200, api.session_headers(req))
     except ConnectionDrop as exc:
         return Response.drop(str(exc))
