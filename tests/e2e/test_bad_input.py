@@ -503,7 +503,7 @@ ROLE_CASES = {
     'r1-downgrade': ({'unity_upgrade_target_version': '5.2.0'},
                      'Stop this array', 'r1-downgrade: the array runs 5.3.0.0.5.120, newer than unity_upgrade_target_version '
                      '5.2.0, and Unity cannot downgrade through an upgrade session: set unity_upgrade_target_version to '
-                     '5.3.0.0.5.120 or newer, or unity_upgrade_allow_downgrade to true to report such an array as current '
+                     '5.3.0.0.5.120 or newer, or unity_upgrade_accept_newer to true to report such an array as current '
                      'and leave it alone'),
     'r2-downgrade-allowed': ({'unity_upgrade_target_version': '5.2.0', 'unity_upgrade_allow_downgrade': True},
                              'Report an array that already runs the target version',
@@ -518,6 +518,16 @@ ROLE_CASES = {
                     "sha256sum), got 'md5:0123456789abcdef'"),
     'r5-target-version': ({'unity_upgrade_target_version': 'latest'}, 'Check the target version',
                           "unity_upgrade_target_version must be a version like 5.3.0 or 5.3.0.0.5.120, got 'latest'"),
+    'r7-package-of-another-version': ({'unity_upgrade_candidate_src': '/srv/Unity-5.4.0.0.5.010.tgz.bin.gpg'},
+                                      'Check that the package is the target version',
+                                      'the package Unity-5.4.0.0.5.010.tgz.bin.gpg is version 5.4.0.0.5.010, not the '
+                                      'target 5.3.0.0.5.120: check unity_upgrade_target_version and the package'),
+    'r8-package-without-version': ({'unity_upgrade_candidate_url': 'https://artifacts.example.invalid/get?id=42'},
+                                   'Check that the package is the target version',
+                                   'the package name get carries no version: give the package under the name Dell '
+                                   'ships it with (Unity-5.3.0.0.5.120.tgz.bin.gpg), so that its version can be '
+                                   'checked against unity_upgrade_target_version before it replaces the candidate on '
+                                   'the array'),
     'r6-wrong-password': ({'unity_upgrade_password': 'Wrong-Password-2'}, 'Stop this array',
                           "r6-wrong-password: login to https://127.0.0.1:{port} as 'admin' was refused (HTTP 401): check "
                           "username and password, and that the account has a role that may use the REST API"),
