@@ -524,7 +524,7 @@ ROLE_CASES = {
                                       'target 5.3.0.0.5.120: check unity_upgrade_target_version and the package'),
     'r8-package-without-version': ({'unity_upgrade_candidate_url': 'https://artifacts.example.invalid/get?id=42'},
                                    'Check that the package is the target version',
-                                   'the package name get carries no version: give the package under the name Dell '
+                                   "the package name 'get' carries no version: give the package under the name Dell "
                                    'ships it with (Unity-5.3.0.0.5.120.tgz.bin.gpg), so that its version can be '
                                    'checked against unity_upgrade_target_version before it replaces the candidate on '
                                    'the array'),

@@ -55,32 +55,36 @@ def test_a_session_for_another_version_or_of_another_type_is_never_touched(start
         'array-1': {'status': 'Upgrade_Paused', 'candidate_version': OTHER},
         'array-2': {'status': 'Upgrade_In_Progress', 'candidate_version': OTHER, 'task': 2},
         'array-3': {'status': 'Upgrade_In_Progress', 'candidate_version': TARGET, 'type': 1, 'task': 1},
+        'array-4': {'status': 'Upgrade_In_Progress', 'type': 2, 'task': 1},
+        'array-5': {'status': 'Upgrade_Failed', 'candidate_version': OTHER},
     }
-    scenario = {'default': dict(FAST, software_version=BEFORE),
-                'arrays': dict((name, dict(FAST, software_version=BEFORE, sessions=[spec]))
+    scenario = {'arrays': dict((name, dict(FAST, software_version=BEFORE, sessions=[spec]))
                                for name, spec in in_the_way.items())}
-    sim = start_sim(arrays=3, time_scale=60, scenario=scenario)
+    sim = start_sim(arrays=5, time_scale=60, scenario=scenario)
     package = write_candidate(str(tmp_path), TARGET, 1 << 20)
     before = dict((name, sessions(sim, name)) for name in sim.arrays)
 
     expected = {
-        'array-1': "session Upgrade_5.4.0.10 (upgrade for 5.4.0.0.5.010, paused, ",
-        'array-2': "session Upgrade_5.4.0.10 (upgrade for 5.4.0.0.5.010, in_progress, ",
-        'array-3': "(health check for 5.3.0.0.5.120, in_progress, ",
+        'array-1': ("session Upgrade_5.4.0.10 (upgrade for 5.4.0.0.5.010, paused, ",
+                    'cancel it, or resume it and let it finish'),
+        'array-2': ("session Upgrade_5.4.0.10 (upgrade for 5.4.0.0.5.010, in_progress, ", 'let it finish'),
+        'array-3': ("(health check for 5.3.0.0.5.120, in_progress, ", 'let it finish'),
+        'array-4': ("(storageprocessor upgrade for ", 'let it finish'),
+        'array-5': ("session Upgrade_5.4.0.10 (upgrade for 5.4.0.0.5.010, failed, ",
+                    'cancel it, or resume it and let it finish'),
     }
     for playbook, check in (('unity.upgrade.precheck', False), ('unity.upgrade.upgrade', True),
                             ('unity.upgrade.upgrade', False)):
         run, records = run_fleet(run_playbook, sim, tmp_path, playbook=playbook, check=check,
-                                 unity_upgrade_serial=3, unity_upgrade_max_fail_percentage=100,
+                                 unity_upgrade_serial=5, unity_upgrade_max_fail_percentage=100,
                                  unity_upgrade_continue_after_pause=True, unity_upgrade_resume_failed=True,
                                  unity_upgrade_candidate_src=str(package))
         assert run.rc == 2, out(run)
-        for name, text in expected.items():
+        for name, (text, advice) in expected.items():
             record = records[name]
             assert record['outcome'] == 'blocked', (playbook, check, record)
             assert len(record['messages']) == 1 and text in record['messages'][0], record['messages']
-            assert record['messages'][0].endswith('is not over: let it finish, or cancel it, before upgrading to '
-                                                  + TARGET)
+            assert record['messages'][0].endswith(') is not over: %s, before upgrading to %s' % (advice, TARGET))
             assert sim.modifying_requests(name) == [], (playbook, check, name)
             assert sessions(sim, name) == before[name]
             assert sim.state(name)['software_version'] == BEFORE
@@ -185,7 +189,7 @@ def test_check_mode_says_that_a_resume_reboots_the_sps(start_sim, run_playbook, 
     for name in sim.arrays:
         assert records[name]['outcome'] == 'planned'
         assert (records[name]['version_before'], records[name]['version_after']) == (BEFORE, TARGET)
-        assert 'array-1: planned, 5.2.0.0.5.173 -> 5.3.0.0.5.120' in run.stdout
+        assert '%s: planned, 5.2.0.0.5.173 -> 5.3.0.0.5.120' % name in run.stdout
         assert sim.modifying_requests(name) == []
 
     left, records = run_fleet(run_playbook, sim, tmp_path, check=True, unity_upgrade_serial=2)
@@ -260,3 +264,11 @@ def test_a_pause_this_run_asked_for_is_not_resumed_by_the_same_run(start_sim, ru
     assert again.rc == 0, out(again)
     assert records['array-1']['outcome'] == 'upgraded', 'a pause from an earlier run is continued'
     assert sessions(sim, 'array-1') == [('Upgrade_Completed', TARGET)]
+
+    fleet = start_sim(arrays=1, time_scale=120, scenario=dict(FAST, software_version=BEFORE, candidate={'version': TARGET}))
+    paused, records = run_fleet(run_playbook, fleet, tmp_path,
+                                host_vars={'array-1': {'unity_upgrade_pause_before_reboot': False}},
+                                unity_upgrade_fleet_pause_before_reboot=True, unity_upgrade_continue_after_pause=True)
+    assert paused.rc == 0, out(paused)
+    assert records['array-1']['outcome'] == 'paused', 'the run-wide pause adds one to an array the inventory does not pause'
+    assert sessions(fleet, 'array-1') == [('Upgrade_Paused', TARGET)]
