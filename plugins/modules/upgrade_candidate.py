@@ -201,7 +201,7 @@ candidate:
       returned: always
       sample: Unity 5.3.0.0 (Release, Build 120, 2023-03-18 19:02:01, 5.3.0.0.5.120)
     parsed_version:
-      description: The most precise version found, dotted.
+      description: The most precise version found, dotted, as the array writes it (a build V(010) keeps its zeros; compare versions as numbers).
       type: str
       returned: always
       sample: 5.3.0.0.5.120

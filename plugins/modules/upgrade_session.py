@@ -232,6 +232,22 @@ session:
       description: Id of the candidate being installed.
       type: str
       returned: always
+    candidate_version:
+      description:
+        - Version of the session's candidate, as the array writes it (a build such as V(010) keeps its zeros), from
+          the candidates listed on the array, matched by RV(session.candidate_id); null when no listed candidate
+          has that id (the array drops a candidate once its session completed or was cancelled).
+      type: str
+      returned: always
+      sample: 5.3.0.0.5.120
+    selected_model:
+      description:
+        - For V(storageprocessor_upgrade) and V(offline_storageprocessor_upgrade) sessions, the SP model the session
+          upgrades to (SPModelNameEnum name), when the array lists the session's C(selectedModel); null otherwise.
+        - The reference documents C(selectedModel) as a create argument only (UNCONFIRMED as a session attribute).
+      type: str
+      returned: always
+      sample: SP680
     percent_complete:
       description: Percent complete.
       type: int
@@ -494,6 +510,17 @@ def describe(session):
     return text + ')'
 
 
+def session_target(session):
+    """What a session installs, for messages: its candidate's version, else its candidate id, else its type."""
+    if session.get('candidate_version'):
+        return session['candidate_version']
+    if session.get('candidate_id'):
+        return 'candidate %s' % session['candidate_id']
+    if session.get('selected_model'):
+        return 'SP model %s' % session['selected_model']
+    return 'a %s' % (session.get('type_name') or 'session of unknown type')
+
+
 def session_matches_version(session, version):
     """Whether a session id like ``Upgrade_5.3.0.120`` names an upgrade to ``version``.
 
@@ -570,8 +597,8 @@ def decide_present(params, version, sessions, candidates, installed, resource, s
                         msg='a %s session is already on the array: adopted %s'
                             % (session_type, describe(active)))
         raise UnityModuleError(
-            'session %s for candidate %s is not over; an array runs one upgrade session at a time: let it '
-            'finish, or resume or cancel it first' % (describe(active), active.get('candidate_id')),
+            'session %s for %s is not over; an array runs one upgrade session at a time: let it '
+            'finish, or resume or cancel it first' % (describe(active), session_target(active)),
             session=active)
     if session_type == 'upgrade' and candidate is None:
         listed = ', '.join('%s (%s)' % (c['id'], c.get('parsed_version') or c.get('version'))
@@ -747,10 +774,9 @@ def run(unity):
     version_before = installed_version(basic)
     sessions = api.sessions()
     resource = api.session_resource
-
-    candidates = []
-    if state in ('present', 'resumed') and params['type'] not in SP_UPGRADE_TYPES:
-        candidates = api.candidates()
+    # Read after the sessions (see below); every session record then carries its candidate's version.
+    candidates = api.candidates()
+    sessions = [api.annotate(s) for s in sessions]
     if state == 'present':
         sp_models = []
         if params['type'] in SP_UPGRADE_TYPES:
@@ -767,7 +793,8 @@ def run(unity):
                 raise
             version_before = now_installed
             sessions = api.sessions()
-            candidates = api.candidates() if params['type'] not in SP_UPGRADE_TYPES else []
+            candidates = api.candidates()
+            sessions = [api.annotate(s) for s in sessions]
             plan = decide_present(params, version, sessions, candidates, version_before, resource, sp_models)
     elif state == 'resumed':
         plan = decide_resumed(sessions, params['session_id'])

@@ -525,6 +525,7 @@ def test_run_on_a_software_upgrade_session_array(run_module, transport):
     transport.add('GET', BASIC, Reply(200, basic()))
     transport.add('GET', SESSIONS, Reply(404, not_found))
     transport.add('GET', OLD_SESSIONS, Reply(200, collection(raw_session(6, 27, 3))))
+    transport.add('GET', CANDIDATES, Reply(200, collection(raw_candidate())))
     run = run_module(mod, {'state': 'cancelled'})
     assert run.failed and 'offers only softwareUpgradeSession' in run.result['msg']
     assert run.posts() == []
@@ -533,6 +534,7 @@ def test_run_on_a_software_upgrade_session_array(run_module, transport):
 def test_run_cancel_a_paused_session(run_module, transport):
     transport.add('GET', BASIC, Reply(200, basic()), Reply(200, basic()))
     transport.add('GET', SESSIONS, Reply(200, collection(raw_session(6, 27, 3))))
+    transport.add('GET', CANDIDATES, Reply(200, collection(raw_candidate())))
     transport.add('POST', SESSION + '/action/cancel', Reply(204))
     transport.add('GET', SESSION, Reply(200, instance(raw_session(5, 27, 3))))
     run = run_module(mod, {'state': 'cancelled', 'poll_interval': 0.01}, diff=True)
@@ -576,6 +578,7 @@ def test_run_outage_longer_than_the_tolerance_fails_with_the_last_state(run_modu
 def test_run_cancel_the_array_does_not_take_in_fails_clearly(run_module, transport):
     transport.add('GET', BASIC, Reply(200, basic()))
     transport.add('GET', SESSIONS, Reply(200, collection(raw_session(6, 27, 3))))
+    transport.add('GET', CANDIDATES, Reply(200, collection(raw_candidate())))
     transport.add('POST', SESSION + '/action/cancel', Reply(204))
     transport.add('GET', SESSION, *[Reply(200, instance(raw_session(6, 27, 3))) for dummy in range(60)])
     run = run_module(mod, {'state': 'cancelled', 'poll_interval': 0.05, 'wait_timeout': 1})

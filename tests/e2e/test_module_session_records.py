@@ -1,0 +1,56 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, unity.upgrade contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Issue 16: the session records the modules return name what each session installs
+(``candidate_version``, ``selected_model``), as the array wrote it."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+OTHER = '5.4.0.0.5.010'
+TARGET = '5.3.0.0.5.120'
+BEFORE = '5.2.0.0.5.173'
+WAIT = {'poll_interval': 0.2, 'outage_tolerance': 60, 'wait_timeout': 60}
+
+
+def changing(sim, name):
+    return [r for r in sim.requests(name) if r['method'] in ('POST', 'DELETE')
+            and not r['path'].endswith(('/action/logout', '/action/verifyUpgradeEligibility'))
+            and 'loginSessionInfo' not in r['path']]
+
+
+def test_info_sessions_carry_the_candidate_version_as_written(sim, run_play):
+    sim.put_scenario('array-7', {'software_version': BEFORE, 'candidate': {'version': OTHER},
+                                 'sessions': [{'status': 'Upgrade_Paused', 'candidate_version': OTHER}]})
+    run = run_play([{'name': 'info', 'unity.upgrade.info': {'gather_subset': ['sessions']}, 'register': 'out'}],
+                   module_defaults=sim.connection('array-7'))
+    assert run.rc == 0, run.stdout[-3000:]
+    info = run.result('info')
+    assert info['active_session']['candidate_version'] == OTHER
+    assert [s['candidate_version'] for s in info['sessions']] == [OTHER]
+    assert info['active_session']['selected_model'] is None
+
+
+def test_info_sp_upgrade_session_carries_its_selected_model(sim, run_play):
+    sim.put_scenario('array-7', {'software_version': BEFORE, 'supported_upgrade_models': ['SP680', 'SP880'],
+                                 'sessions': [{'status': 'Upgrade_In_Progress', 'type': 2,
+                                               'selected_model': 'SP680'}]})
+    run = run_play([{'name': 'info', 'unity.upgrade.info': {'gather_subset': ['sessions']}, 'register': 'out'}],
+                   module_defaults=sim.connection('array-7'))
+    assert run.rc == 0, run.stdout[-3000:]
+    active = run.result('info')['active_session']
+    assert (active['type_name'], active['selected_model'], active['candidate_version']) == (
+        'storageprocessor_upgrade', 'SP680', None)
+
+
+def test_a_session_for_another_version_is_named_by_its_version(sim, run_play):
+    sim.put_scenario('array-7', {'software_version': BEFORE, 'candidate': {'version': OTHER},
+                                 'sessions': [{'status': 'Upgrade_Paused', 'candidate_version': OTHER}]})
+    run = run_play([{'name': 'upgrade', 'unity.upgrade.upgrade_session': dict(version=TARGET, **WAIT),
+                     'register': 'out'}], module_defaults=sim.connection('array-7'))
+    assert run.rc != 0
+    result = run.result('upgrade')
+    assert 'for %s is not over' % OTHER in result['msg'], result['msg']
+    assert result['session']['candidate_version'] == OTHER
+    assert changing(sim, 'array-7') == []
