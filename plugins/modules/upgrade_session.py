@@ -14,8 +14,9 @@ description:
   - Upgrades the operating environment of a Dell EMC Unity array with an upgrade candidate already on the array
     (see M(unity.upgrade.upgrade_candidate)), idempotently, and waits for the upgrade through the SP reboots.
   - With O(state=present) an upgrade to the candidate exists or is done after the task. The module creates a session,
-    adopts a running session for the same candidate, or reports that the array already runs that version or newer.
-    It never starts a second session. A session for another candidate that is not over fails the task.
+    adopts a running session of the same O(type) for the same candidate, or reports that the array already runs that
+    version or newer. It never starts a second session. A session for another candidate, or of another type (such as
+    a health check for the same candidate when O(type=upgrade)), that is not over fails the task and is named.
   - If the answer to the create request is lost, the module reads the sessions again to find the one it created;
     it never sends that create twice. A create the array certainly did not take in (connection refused, HTTP 502,
     503 or 504) is sent again after a pause, at most three times, and only when reading the sessions again shows no
@@ -76,6 +77,8 @@ options:
   selected_model:
     description:
       - The SP model to upgrade to, for O(type=storageprocessor_upgrade) and O(type=offline_storageprocessor_upgrade).
+      - A running SP upgrade session is adopted only when the array lists its model (C(selectedModel)) and that is this
+        model; an SP upgrade to another model, or to a model the array does not list, fails the task.
     type: str
     choices: [SP300, SP400, SP500, SP600, SP350, SP450, SP550, SP650, VSA2Core, VSA12Core, SP380, SP480, SP680, SP880]
   session_id:
@@ -419,6 +422,7 @@ from ansible_collections.unity.upgrade.plugins.module_utils.upgrade import (
     FAILED_STATUSES,
     RESUMABLE_STATUSES,
     RUNNING_STATUSES,
+    SESSION_TYPE_NAMES,
     SESSION_TYPE_VALUES,
     SP_MODEL_NAMES,
     SP_MODEL_VALUES,
@@ -581,7 +585,18 @@ def decide_present(params, version, sessions, candidates, installed, resource, s
                             msg='session %s already completed the upgrade to candidate %s; the array '
                                 'runs %s: nothing to do' % (done[-1]['id'], candidate_id, installed))
     if active is not None:
-        if same(active) and (session_type == 'upgrade' or active.get('type_name') == session_type):
+        if same(active) and active.get('type_name') != session_type:
+            # Only a session of the type asked for is adopted: a health check for this candidate
+            # is not the upgrade (and a type the array does not name cannot be told to be one).
+            raise UnityModuleError(
+                'session %s is a %s session for %s, not a%s %s session, and is in the way; an array runs '
+                'one upgrade session at a time: %s, then run again' % (
+                    describe(active), active.get('type_name') or 'unknown type', session_target(active),
+                    'n' if session_type[0] in 'aeiou' else '', session_type,
+                    'cancel it with state: cancelled' if active['status'] in CANCELLABLE_STATUSES
+                    else 'let it finish'),
+                session=active)
+        if same(active):
             if active['status'] in FAILED_STATUSES:
                 raise UnityModuleError(
                     "session %s for this candidate is %s at task '%s': %s; resume it with state: resumed, "
@@ -624,6 +639,16 @@ def _decide_sp_upgrade(params, sessions, resource, sp_models):
     if sp_models and all(m == model for m in sp_models):
         return Plan('none', False, msg='the storage processors are already %s: nothing to do' % model)
     active = active_session(sessions)
+    if active is not None and active.get('type_name') == session_type \
+            and active.get('selected_model') != model:
+        state = 'running' if active['status'] in RUNNING_STATUSES else 'not over (%s)' % active['status_name']
+        if active.get('selected_model'):
+            raise UnityModuleError('another SP upgrade (to %s) is %s: session %s; it is not the upgrade to %s: '
+                                   'let it finish, or cancel it, then run again'
+                                   % (active['selected_model'], state, describe(active), model), session=active)
+        raise UnityModuleError('an SP upgrade whose model the array does not list is %s: session %s; it cannot '
+                               'be told to be the upgrade to %s: check it in Unisphere and let it finish, or '
+                               'cancel it, then run again' % (state, describe(active), model), session=active)
     if active is not None:
         if active.get('type_name') == session_type:
             if active['status'] in FAILED_STATUSES:
@@ -632,8 +657,8 @@ def _decide_sp_upgrade(params, sessions, resource, sp_models):
                                           ' '.join(session_messages(active)) or 'no message'),
                                        session=active)
             return Plan('adopted', False, session=active,
-                        msg='a %s session is already on the array: adopted %s'
-                            % (session_type, describe(active)))
+                        msg='a %s session to %s is already on the array: adopted %s'
+                            % (session_type, model, describe(active)))
         raise UnityModuleError('session %s is not over; an array runs one upgrade session at a time: let '
                                'it finish, or resume or cancel it first' % describe(active), session=active)
     return Plan('created', True, body=create_body(params, None, resource),
@@ -872,8 +897,9 @@ def adopt_after_conflict(api, plan, result, error):
     """409 on create: someone started a session just now. Adopt it if it is ours to want."""
     active = active_session(api.sessions())
     wanted = (plan.candidate or {}).get('id')
+    wanted_type = SESSION_TYPE_NAMES.get((plan.body or {}).get('type', 0))
     if active is not None and wanted and active.get('candidate_id') == wanted \
-            and active['status'] not in FAILED_STATUSES:
+            and active.get('type_name') == wanted_type and active['status'] not in FAILED_STATUSES:
         result['changed'] = False
         result['action'] = 'adopted'
         result['msg'] = ('another client started session %s for this candidate at the same time: adopted'

@@ -54,3 +54,65 @@ def test_a_session_for_another_version_is_named_by_its_version(sim, run_play):
     assert 'for %s is not over' % OTHER in result['msg'], result['msg']
     assert result['session']['candidate_version'] == OTHER
     assert changing(sim, 'array-7') == []
+
+
+# -- finding 14: only a session of the type asked for is adopted ------------------------------------
+
+def test_a_running_health_check_for_the_candidate_is_in_the_way_not_adopted(sim, run_play):
+    sim.put_scenario('array-7', {'software_version': BEFORE, 'candidate': {'version': TARGET},
+                                 'upgrade_minutes': 600,
+                                 'sessions': [{'status': 'Upgrade_In_Progress', 'type': 1,
+                                               'candidate_version': TARGET}]})
+    run = run_play([{'name': 'upgrade', 'unity.upgrade.upgrade_session': dict(version=TARGET, **WAIT),
+                     'register': 'out'}], module_defaults=sim.connection('array-7'))
+    assert run.rc != 0
+    result = run.result('upgrade')
+    msg = result['msg']
+    assert 'is a health_check session for %s, not an upgrade session, and is in the way' % TARGET in msg, msg
+    assert '\n' not in msg and 'adopted' not in msg and 'resumed' not in msg
+    assert result.get('action') != 'adopted'
+    assert changing(sim, 'array-7') == []
+
+
+def test_a_failed_health_check_for_the_candidate_is_not_advised_to_be_resumed(sim, run_play):
+    sim.put_scenario('array-7', {'software_version': BEFORE, 'candidate': {'version': TARGET},
+                                 'sessions': [{'status': 'Upgrade_Failed', 'type': 1,
+                                               'candidate_version': TARGET}]})
+    run = run_play([{'name': 'upgrade', 'unity.upgrade.upgrade_session': dict(version=TARGET, **WAIT),
+                     'register': 'out'}], module_defaults=sim.connection('array-7'))
+    assert run.rc != 0
+    msg = run.result('upgrade')['msg']
+    assert 'is a health_check session for %s' % TARGET in msg and 'cancel it with state: cancelled' in msg, msg
+    assert 'resume' not in msg
+    assert changing(sim, 'array-7') == []
+
+
+# -- finding 15: an SP upgrade is adopted only when it goes to the selected model --------------------
+
+def sp_scenario(status='Upgrade_In_Progress', model='SP680'):
+    return {'software_version': BEFORE, 'supported_upgrade_models': ['SP680', 'SP880'], 'upgrade_minutes': 600,
+            'sessions': [{'status': status, 'type': 2, 'selected_model': model}]}
+
+
+def test_an_sp_upgrade_to_another_model_is_refused(sim, run_play):
+    sim.put_scenario('array-7', sp_scenario())
+    run = run_play([{'name': 'sp', 'unity.upgrade.upgrade_session': dict(
+        type='storageprocessor_upgrade', selected_model='SP880', **WAIT), 'register': 'out'}],
+        module_defaults=sim.connection('array-7'))
+    assert run.rc != 0
+    result = run.result('sp')
+    assert result['msg'].startswith('another SP upgrade (to SP680) is running: session '), result['msg']
+    assert result.get('action') != 'adopted'
+    assert changing(sim, 'array-7') == []
+
+
+def test_an_sp_upgrade_to_the_selected_model_is_adopted(sim, run_play):
+    sim.put_scenario('array-7', sp_scenario(model='SP880'))
+    run = run_play([{'name': 'sp', 'unity.upgrade.upgrade_session': dict(
+        type='storageprocessor_upgrade', selected_model='SP880', wait=False), 'register': 'out'}],
+        module_defaults=sim.connection('array-7'))
+    assert run.rc == 0, run.stdout[-3000:]
+    result = run.result('sp')
+    assert (result['changed'], result['action']) == (False, 'adopted')
+    assert result['session']['selected_model'] == 'SP880'
+    assert changing(sim, 'array-7') == []
