@@ -50,8 +50,13 @@ options:
     description:
       - Version of the operating environment to upgrade to, such as V(5.3.0.0.5.120) or V(5.3.0). The candidate of
         that version on the array is used.
-      - Compared on the precision both sides have, so V(5.3.0) is met by any build of 5.3.0.
-      - An array that already runs this version or newer is left alone.
+      - Compared as numbers on the precision both sides have, so V(5.3.0) is met by any build of 5.3.0 and
+        V(5.4.0.0.5.010) equals V(5.4.0.0.5.10); results and messages show it as written.
+      - For an operating-environment upgrade, O(version) means B(at least) this version. An array that already runs
+        this version or a newer one is left alone, green (RV(action=none)); that includes a version older than the
+        installed one, which is no downgrade and no error.
+      - Drive firmware and language pack candidates are matched by their own version (compared within the
+        candidate's type, never with the operating-environment version), for example V(4.3.0.1655078400).
     type: str
   type:
     description:
@@ -132,6 +137,13 @@ attributes:
     details: Shows a summary of the session before and after.
 notes:
   - Only one upgrade session runs on an array at a time; sessions that are over stay listed on the array.
+  - Drive firmware and language packs are installed like the operating environment, with an upgrade session of
+    O(type=upgrade) (the session's type; the candidate's type says what it installs). Upload the package with
+    M(unity.upgrade.upgrade_candidate) (give its O(unity.upgrade.upgrade_candidate#module:version) when the file name
+    carries none), then run this module with O(candidate) (the id it returned) or O(version) (the candidate's own
+    version). RV(version_before) and RV(version_after) stay the operating-environment version; RV(target_version) is
+    the candidate's. Whether drive firmware is already installed is not read from the array: run
+    M(unity.upgrade.info) (RV(unity.upgrade.info#module:software.drive_firmware)) first.
   - The module logs in once; it logs in again only when the array dropped the login session while an SP rebooted.
   - A resume, cancel or acknowledge that meets a refused connection or HTTP 502, 503 or 504 is settled by reading the
     session again; it is sent again, after a pause and at most three times, only while the session keeps the status
@@ -177,6 +189,10 @@ EXAMPLES = r'''
 - name: Acknowledge the finished session
   unity.upgrade.upgrade_session:
     state: acknowledged
+
+- name: Install the drive firmware bundle uploaded with unity.upgrade.upgrade_candidate (matched by its own version)
+  unity.upgrade.upgrade_session:
+    version: 4.3.0.1655078400
 
 - name: Start without waiting; a later run with wait adopts the session
   unity.upgrade.upgrade_session:
@@ -301,7 +317,11 @@ version_after:
   type: str
   sample: 5.3.0.0.5.120
 target_version:
-  description: Version of the candidate to install, when known.
+  description:
+    - Version of the candidate the session installs (or would), as written, for drive firmware and language packs
+      too.
+    - For a session whose candidate the array no longer lists (after a cancel or a completed upgrade), the release
+      its id names (V(5.3.0) for C(Upgrade_5.3.0.120); ids carry no full version), else null.
   returned: always
   type: str
   sample: 5.3.0.0.5.120
@@ -414,6 +434,8 @@ msg:
   sample: session Upgrade_5.3.0.120 completed after 5520 s of waiting
 '''
 
+import re
+
 from ansible_collections.unity.upgrade.plugins.module_utils.module import UnityModule, UnityModuleError
 from ansible_collections.unity.upgrade.plugins.module_utils.rest import UnityApiError
 from ansible_collections.unity.upgrade.plugins.module_utils.upgrade import (
@@ -429,11 +451,11 @@ from ansible_collections.unity.upgrade.plugins.module_utils.upgrade import (
     UpgradeApi,
     active_session,
     compare_versions,
-    format_version,
     installed_version,
     newest_session,
     parse_version,
     session_summary,
+    written_version,
 )
 from ansible_collections.unity.upgrade.plugins.module_utils.waiter import (
     SessionWaiter,
@@ -446,6 +468,7 @@ STATES = ('present', 'resumed', 'cancelled', 'acknowledged')
 # state -> the session action that reaches it
 ACTIONS = {'resumed': 'resume', 'cancelled': 'cancel', 'acknowledged': 'acknowledge'}
 SP_UPGRADE_TYPES = ('storageprocessor_upgrade', 'offline_storageprocessor_upgrade')
+SOFTWARE_TYPE = 0  # UpgradeTypeEnum Software
 OPTIONAL_RESOURCE = 'upgradeSession'
 
 
@@ -499,7 +522,7 @@ def validate(params):
         if parsed is None or len(parsed) < 3:
             raise UnityModuleError("version '%s' is not a Unity version such as 5.3.0 or 5.3.0.0.5.120"
                                    % params['version'])
-        version = format_version(parsed)
+        version = written_version(params['version'])
     return version
 
 
@@ -525,6 +548,22 @@ def session_target(session):
     return 'a %s' % (session.get('type_name') or 'session of unknown type')
 
 
+def session_version(session, candidates):
+    """The version a session installs, as written: its candidate's (listed now, or read earlier in this
+    run), else, for an upgrade session whose id names one (``Upgrade_5.3.0.120``), the release that id
+    names (``5.3.0``: ids carry no full version), else None."""
+    if session.get('candidate_version'):
+        return session['candidate_version']
+    known = find_candidate(candidates, session.get('candidate_id')) if session.get('candidate_id') else None
+    if known is not None:
+        return known.get('parsed_version') or known.get('version')
+    if session.get('type_name') == 'upgrade':
+        match = re.match(r'^Upgrade_(\d+\.\d+\.\d+)(?:\.\d+)*(?:_\d+)?$', str(session.get('id') or ''))
+        if match:
+            return match.group(1)
+    return None
+
+
 def session_matches_version(session, version):
     """Whether a session id like ``Upgrade_5.3.0.120`` names an upgrade to ``version``.
 
@@ -541,11 +580,20 @@ def session_matches_version(session, version):
 
 
 def find_candidate(candidates, candidate_id=None, version=None):
+    """The candidate of that id, else of that version (compared within its own type: a drive firmware or
+    language pack candidate is matched by its own version); a software candidate first."""
     if candidate_id:
         return next((c for c in candidates if c['id'] == candidate_id), None)
-    matching = [c for c in candidates if c.get('parsed_version') and c.get('type') in (0, None)
+    matching = [c for c in candidates if c.get('parsed_version') and parse_version(c['parsed_version'])
                 and compare_versions(c['parsed_version'], version) == 0]
-    return matching[-1] if matching else None
+    matching.sort(key=lambda c: 0 if is_software(c) else 1)
+    return matching[0] if matching else None
+
+
+def is_software(candidate):
+    """Whether a candidate is an operating-environment upgrade (UpgradeTypeEnum 0; an array that does
+    not say is taken to mean software, as before 1.1.0)."""
+    return candidate is None or candidate.get('type') in (SOFTWARE_TYPE, None)
 
 
 def decide_present(params, version, sessions, candidates, installed, resource, sp_models=()):
@@ -558,9 +606,12 @@ def decide_present(params, version, sessions, candidates, installed, resource, s
     # The goal is the version asked for (5.3.0 is met by any build of it), else the candidate's;
     # the target reported is the most precise version known.
     target = version
-    if candidate is not None and candidate.get('parsed_version') and candidate.get('type') in (0, None):
-        target = candidate['parsed_version']
+    if candidate is not None and (candidate.get('parsed_version') or candidate.get('version')):
+        target = candidate.get('parsed_version') or candidate.get('version')
     goal = version or target
+    # A drive firmware or language pack version is not an operating-environment version: the
+    # installed OE version says nothing about whether it is installed.
+    compare_installed = is_software(candidate)
     active = active_session(sessions)
 
     def same(item):
@@ -573,7 +624,8 @@ def decide_present(params, version, sessions, candidates, installed, resource, s
         return bool(version) and not item.get('candidate_id') and session_matches_version(item, version)
 
     if session_type == 'upgrade':
-        if goal and installed and compare_versions(installed, goal) >= 0 and not same(active):
+        if compare_installed and goal and installed and compare_versions(installed, goal) >= 0 \
+                and not same(active):
             return Plan('none', False, session=None, target_version=target,
                         msg='the array already runs %s, which is %s or newer: nothing to do'
                             % (installed, goal))
@@ -624,7 +676,9 @@ def decide_present(params, version, sessions, candidates, installed, resource, s
         raise UnityModuleError('no upgrade candidate of version %s is on the array (candidates: %s); '
                                'upload it with unity.upgrade.upgrade_candidate' % (version, listed))
     body = create_body(params, candidate, resource)
-    what = ('an upgrade to candidate %s (%s)' % (candidate['id'], target)) if candidate else \
+    kind = {1: 'a drive firmware upgrade', 2: 'a language pack upgrade'}.get((candidate or {}).get('type'),
+                                                                             'an upgrade')
+    what = ('%s to candidate %s (%s)' % (kind, candidate['id'], target)) if candidate else \
         'a %s session' % session_type
     return Plan('created', True, target_version=target, body=body, candidate=candidate,
                 msg='created %s' % what)
@@ -828,8 +882,7 @@ def run(unity):
     else:
         plan = decide_acknowledged(sessions, params['session_id'], resource)
     if plan.target_version is None and plan.session is not None:
-        known = find_candidate(candidates, plan.session.get('candidate_id'))
-        plan.target_version = known.get('parsed_version') if known else None
+        plan.target_version = session_version(plan.session, candidates)
 
     before = session_summary(plan.session if plan.action != 'created' else None)
     result = {
@@ -851,14 +904,16 @@ def run(unity):
         settle = (plan.session['status'],)
     if params['wait'] and plan.wait_on and session is not None:
         session = wait(unity, api, session, settle, result, state)
-        result['version_after'] = read_version_after(api, session, result)
+        installs = plan.candidate or next((c for c in candidates
+                                           if c['id'] == (session or {}).get('candidate_id')), None)
+        result['version_after'] = read_version_after(api, session, result, software=is_software(installs))
     result['session'] = session
     if unity.module._diff:
         result['diff'] = {'before': before, 'after': session_summary(session)}
     return result
 
 
-def read_version_after(api, session, result):
+def read_version_after(api, session, result, software=True):
     """The installed version after a wait. An API that is away right then (its reads are retried
     first) does not turn a finished upgrade into a failed task: the completed session installed
     the target version, and a session that did not complete installed nothing."""
@@ -868,7 +923,8 @@ def read_version_after(api, session, result):
         symptom = outage_symptom(error)
         if symptom is None:
             raise
-    done = (session or {}).get('status_name') in ('completed', 'acknowledged') and result['target_version']
+    done = (session or {}).get('status_name') in ('completed', 'acknowledged') and result['target_version'] \
+        and software
     result['msg'] = '%s; the installed version could not be read again (%s)%s' % (
         result['msg'], symptom, ': it is the one the completed session installed' if done else '')
     return result['target_version'] if done else result['version_before']

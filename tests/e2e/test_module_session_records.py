@@ -116,3 +116,63 @@ def test_an_sp_upgrade_to_the_selected_model_is_adopted(sim, run_play):
     assert (result['changed'], result['action']) == (False, 'adopted')
     assert result['session']['selected_model'] == 'SP880'
     assert changing(sim, 'array-7') == []
+
+
+# -- finding 17: drive firmware and language packs by version; finding 3: written versions -----------
+
+FIRMWARE = '4.3.0.1655078400'
+
+
+def test_a_firmware_candidate_is_installed_by_its_version(sim, run_play):
+    sim.put_scenario('array-7', {'software_version': '5.2.0.0.5.173',
+                                 'candidate': {'version': FIRMWARE, 'type': 1}})
+    run = run_play([{'name': 'fw', 'unity.upgrade.upgrade_session': dict(version=FIRMWARE, wait=False),
+                     'register': 'out'}], module_defaults=sim.connection('array-7'))
+    assert run.rc == 0, run.stdout[-3000:]
+    result = run.result('fw')
+    assert (result['changed'], result['action']) == (True, 'created'), result['msg']
+    assert result['target_version'] == FIRMWARE
+    assert 'drive firmware' in result['msg'] and '(None)' not in result['msg']
+    assert result['session']['candidate_version'] == FIRMWARE
+
+
+def test_a_firmware_candidate_by_id_reports_its_version(sim, run_play):
+    sim.put_scenario('array-7', {'software_version': '5.2.0.0.5.173',
+                                 'candidate': {'version': FIRMWARE, 'type': 1, 'id': 'candidate_fw'}})
+    run = run_play([{'name': 'fw', 'unity.upgrade.upgrade_session': dict(candidate='candidate_fw', wait=False),
+                     'register': 'out'}], module_defaults=sim.connection('array-7'), check=True)
+    assert run.rc == 0, run.stdout[-3000:]
+    result = run.result('fw')
+    assert result['target_version'] == FIRMWARE and '(None)' not in result['msg'], result
+
+
+def test_a_build_with_leading_zeros_is_found_and_printed_as_written(sim, run_play):
+    sim.put_scenario('array-7', {'software_version': BEFORE, 'candidate': {'version': OTHER}})
+    run = run_play([{'name': 'a', 'unity.upgrade.upgrade_session': dict(version=OTHER, wait=False),
+                     'register': 'a'},
+                    {'name': 'b', 'unity.upgrade.upgrade_session': dict(version='5.4.0.0.5.10', wait=False),
+                     'register': 'b'}],
+                   module_defaults=sim.connection('array-7'), check=True)
+    assert run.rc == 0, run.stdout[-3000:]
+    for name in ('a', 'b'):
+        result = run.result(name)
+        assert (result['changed'], result['action']) == (True, 'created'), result['msg']
+        assert result['target_version'] == OTHER and '5.4.0.0.5.10)' not in result['msg'], result['msg']
+
+
+def test_a_cancelled_session_reports_its_target_version(sim, run_play):
+    sim.put_scenario('array-7', {'software_version': BEFORE, 'candidate': {'version': TARGET},
+                                 'sessions': [{'status': 'Upgrade_Paused', 'candidate_version': TARGET}]})
+    run = run_play([{'name': 'cancel', 'unity.upgrade.upgrade_session': dict(state='cancelled', **WAIT),
+                     'register': 'c'},
+                    {'name': 'again', 'unity.upgrade.upgrade_session': dict(state='cancelled', **WAIT),
+                     'register': 'd'},
+                    {'name': 'ack', 'unity.upgrade.upgrade_session': dict(state='acknowledged', **WAIT),
+                     'register': 'e'}],
+                   module_defaults=sim.connection('array-7'))
+    assert run.rc == 0, run.stdout[-3000:]
+    assert run.result('cancel')['target_version'] == TARGET
+    assert run.result('cancel')['session']['candidate_version'] == TARGET
+    # the array dropped the candidate with the cancel: the session id still names the release
+    assert run.result('again')['target_version'] == '5.3.0'
+    assert run.result('ack')['target_version'] == '5.3.0'
