@@ -33,8 +33,12 @@ options:
     description:
       - V(present) creates a session to upgrade to the candidate, adopts a running one for the same candidate, or does
         nothing when the array already runs that version or newer.
-      - V(resumed) resumes a paused, paused_lock, waiting_for_user, failed or failed_lock session. A session that is
-        running or over is left alone (no change, RV(msg) says why).
+      - V(resumed) resumes a paused, paused_lock, failed or failed_lock session, and with O(wait) waits for it. A
+        session that is running or over is left alone: no change, no wait, RV(msg) says why (to wait on a running
+        upgrade, use O(state=present), which adopts it).
+      - A waiting_for_user session fails V(resumed) (in check mode too) and is not resumed: the reference's resume
+        operation takes only paused, failed and failed_lock sessions, and what such a session waits for is not
+        documented (UNCONFIRMED); continue it in Unisphere.
       - V(cancelled) cancels a paused or failed session. A paused_lock or failed_lock session is past the point of
         cancellation and fails the task, as does a running one. Needs C(upgradeSession).
       - V(acknowledged) acknowledges a completed or cancelled session. Needs C(upgradeSession).
@@ -469,6 +473,7 @@ STATES = ('present', 'resumed', 'cancelled', 'acknowledged')
 ACTIONS = {'resumed': 'resume', 'cancelled': 'cancel', 'acknowledged': 'acknowledge'}
 SP_UPGRADE_TYPES = ('storageprocessor_upgrade', 'offline_storageprocessor_upgrade')
 SOFTWARE_TYPE = 0  # UpgradeTypeEnum Software
+WAITING_FOR_USER = 8  # UpgradeStatusEnum Upgrade_Waiting_For_User
 OPTIONAL_RESOURCE = 'upgradeSession'
 
 
@@ -764,10 +769,17 @@ def decide_resumed(sessions, session_id):
         return Plan('none', False, session=newest, wait_on=False,
                     msg='no session is paused or failed: nothing to resume%s'
                         % ('' if newest is None else ' (newest: %s)' % describe(newest)))
+    if target['status'] == WAITING_FOR_USER:
+        # The reference's Resume takes paused, failed and failed_lock sessions only (the simulator answers
+        # 409); what a waiting_for_user session waits for is not documented (UNCONFIRMED).
+        raise UnityModuleError(
+            'session %s waits for a user action that the Unisphere REST API does not document; the module does not '
+            'resume it: continue it in Unisphere, then run again' % describe(target), session=target)
     if target['status'] in RESUMABLE_STATUSES:
         return Plan('resumed', True, session=target, msg='resumed session %s' % describe(target))
     if target['status'] in RUNNING_STATUSES:
-        return Plan('none', False, session=target,
+        # Nothing was resumed: no change and no wait (wait applies to a session this task resumed).
+        return Plan('none', False, session=target, wait_on=False,
                     msg='session %s is already running: nothing to resume' % describe(target))
     return Plan('none', False, session=target, wait_on=False,
                 msg='session %s is over: nothing to resume' % describe(target))
