@@ -34,11 +34,11 @@ options:
       - V(present) creates a session to upgrade to the candidate, adopts a running one for the same candidate, or does
         nothing when the array already runs that version or newer.
       - V(resumed) resumes a paused, paused_lock, failed or failed_lock session, and with O(wait) waits for it. A
-        session that is running or over is left alone: no change, no wait, RV(msg) says why (to wait on a running
-        upgrade, use O(state=present), which adopts it).
-      - A waiting_for_user session fails V(resumed) (in check mode too) and is not resumed: the reference's resume
+        session that is running or over is left alone (no change, no wait, RV(msg) says why). To wait on a running
+        upgrade, use O(state=present), which adopts it.
+      - A waiting_for_user session fails V(resumed) (in check mode too) and is not resumed. The reference's resume
         operation takes only paused, failed and failed_lock sessions, and what such a session waits for is not
-        documented (UNCONFIRMED); continue it in Unisphere.
+        documented (UNCONFIRMED). Continue it in Unisphere.
       - V(cancelled) cancels a paused or failed session. A paused_lock or failed_lock session is past the point of
         cancellation and fails the task, as does a running one. Needs C(upgradeSession).
       - V(acknowledged) acknowledges a completed or cancelled session. Needs C(upgradeSession).
@@ -146,7 +146,7 @@ notes:
     M(unity.upgrade.upgrade_candidate) (give its O(unity.upgrade.upgrade_candidate#module:version) when the file name
     carries none), then run this module with O(candidate) (the id it returned) or O(version) (the candidate's own
     version). RV(version_before) and RV(version_after) stay the operating-environment version; RV(target_version) is
-    the candidate's. Whether drive firmware is already installed is not read from the array: run
+    the candidate's. Whether drive firmware is already installed is not read from the array; run
     M(unity.upgrade.info) (RV(unity.upgrade.info#module:software.drive_firmware)) first.
   - The module logs in once; it logs in again only when the array dropped the login session while an SP rebooted.
   - A resume, cancel or acknowledge that meets a refused connection or HTTP 502, 503 or 504 is settled by reading the
