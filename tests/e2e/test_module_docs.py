@@ -27,7 +27,7 @@ def ansible_doc():
 @pytest.mark.parametrize('module', MODULES)
 def test_rendered_docs_keep_every_double_colon(collections_path, module):
     env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=collections_path, ANSIBLE_NOCOLOR='1')
-    done = subprocess.run([ansible_doc(), 'unity.upgrade.%s' % module], env=env, capture_output=True,
+    done = subprocess.run([ansible_doc(), 'unity.upgrade.%s' % module], env=env, capture_output=True, check=False,
                           text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert 'samplc' not in done.stdout and 'not eligiblc' not in done.stdout
