@@ -69,11 +69,13 @@ INSTALLED_FIELDS = ('id', 'version', 'revision', 'releaseDate', 'fullVersion', '
 CANDIDATE_FIELDS = ('id', 'version', 'fullVersion', 'revision', 'releaseDate', 'type',
                     'rebootRequired', 'canPauseBeforeReboot')
 SESSION_FIELDS = ('id', 'type', 'candidate', 'caption', 'status', 'messages', 'creationTime',
-                  'elapsedTime', 'percentComplete', 'tasks')
+                  'elapsedTime', 'percentComplete', 'tasks', 'selectedModel')
 SP_FIELDS = ('id', 'name', 'health', 'isRescueMode', 'model', 'modelName', 'slotNumber',
              'needsReplacement', 'memorySize')
 # Fields newer OEs added (older arrays answer 422 when asked for them).
-OPTIONAL_FIELDS = frozenset(('softwareFullVersion', 'fullVersion'))
+# selectedModel (the SP model a hardware upgrade session goes to) is a Create argument; the reference
+# does not list it among the session's attributes (UNCONFIRMED): arrays that do not have it answer 422.
+OPTIONAL_FIELDS = frozenset(('softwareFullVersion', 'fullVersion', 'selectedModel'))
 
 SESSION_RESOURCES = ('upgradeSession', 'softwareUpgradeSession')
 
@@ -83,21 +85,35 @@ _FULL_VERSION_TAIL = re.compile(r'(\d+(?:\.\d+){3,})\s*\)\s*$')
 _VERSION = re.compile(r'(?<![\d.])(\d+(?:\.\d+){1,})(?![\d])')
 
 
+def _version_text(text):
+    """The dotted version ``text`` carries, exactly as written (``5.4.0.0.5.010``), or None."""
+    if text is None:
+        return None
+    if isinstance(text, (tuple, list)):
+        return '.'.join(str(int(p)) for p in text)
+    text = str(text).strip()
+    match = _FULL_VERSION_TAIL.search(text) or _VERSION.search(text)
+    return match.group(1) if match else None
+
+
 def parse_version(text):
     """A tuple of ints from any Unity version form, or None.
 
     ``5.3.0``, ``5.3.0.0.5.120``, ``Unity 5.3.0.0 (Release, Build 120, ..., 5.3.0.0.5.120)``
-    and file names like ``Unity-5.3.0.0.5.120.tgz.bin.gpg`` all parse.
+    and file names like ``Unity-5.3.0.0.5.120.tgz.bin.gpg`` all parse. Parts are numbers:
+    ``5.4.0.0.5.010`` is ``5.4.0.0.5.10``.
     """
-    if text is None:
-        return None
-    if isinstance(text, (tuple, list)):
-        return tuple(int(p) for p in text)
-    text = str(text).strip()
-    match = _FULL_VERSION_TAIL.search(text) or _VERSION.search(text)
-    if not match:
-        return None
-    return tuple(int(part) for part in match.group(1).split('.'))
+    written = _version_text(text)
+    return tuple(int(part) for part in written.split('.')) if written else None
+
+
+def written_version(text):
+    """The version of any Unity version form as the user or the array wrote it, or None.
+
+    Compare with :func:`compare_versions` (numbers); print this form, so that a build written
+    ``010`` is shown as ``010``.
+    """
+    return _version_text(text)
 
 
 def format_version(version):
@@ -121,7 +137,7 @@ def version_from_filename(path):
     """The version a Unity upgrade package's file name carries, or None."""
     name = re.split(r'[\\/]', str(path))[-1]
     match = re.match(r'^Unity-(?:[A-Za-z]+-)*?(\d+(?:\.\d+){2,})', name)
-    return format_version(parse_version(match.group(1))) if match else None
+    return match.group(1) if match else None
 
 
 def candidate_type_from_filename(path):
@@ -221,6 +237,13 @@ def current_task(tasks):
     return None
 
 
+def _sp_model_name(value):
+    """The SPModelNameEnum name of a value (an unknown number stays a number), or None."""
+    if value is None or value == '':
+        return None
+    return SP_MODEL_NAMES.get(value, value)
+
+
 def session(raw, resource):
     raw = raw or {}
     status = raw.get('status')
@@ -237,6 +260,9 @@ def session(raw, resource):
         'status_name': STATUS_NAMES.get(status),
         'caption': raw.get('caption'),
         'candidate_id': candidate.get('id') if isinstance(candidate, dict) else None,
+        # Filled by UpgradeApi from the candidates it has read (None when unknown).
+        'candidate_version': None,
+        'selected_model': _sp_model_name(raw.get('selectedModel')),
         'percent_complete': raw.get('percentComplete'),
         'creation_time': raw.get('creationTime'),
         'elapsed_time': raw.get('elapsedTime'),
@@ -256,7 +282,7 @@ def candidate(raw):
         'id': raw.get('id'),
         'version': version,
         'full_version': full,
-        'parsed_version': format_version(parse_version(full) or parse_version(version)),
+        'parsed_version': written_version(full) or written_version(version),
         'revision': raw.get('revision'),
         'release_date': raw.get('releaseDate'),
         'type': candidate_type,
@@ -278,8 +304,8 @@ def installed_software(raw):
         'id': raw.get('id'),
         'version': raw.get('version'),
         'full_version': full,
-        'parsed_version': format_version(parse_version(raw.get('id')) or parse_version(full)
-                                         or parse_version(raw.get('version'))),
+        'parsed_version': (written_version(raw.get('id')) or written_version(full)
+                           or written_version(raw.get('version'))),
         'revision': raw.get('revision'),
         'release_date': raw.get('releaseDate'),
         'hot_fixes': list(raw.get('hotFixes') or []),
@@ -333,6 +359,10 @@ class UpgradeApi:
         self.client = client
         self.sleep = sleep or time.sleep
         self._session_resource = None
+        self._session_fields = SESSION_FIELDS
+        # candidate id -> version as the array wrote it, of every candidate read so far (a candidate
+        # the array dropped, after a completed or cancelled session, stays known).
+        self.candidate_versions = {}
 
     # reads
 
@@ -364,7 +394,29 @@ class UpgradeApi:
     def candidates(self):
         entries = self._tolerant(
             lambda f: self.client.get_collection('candidateSoftwareVersion', f), CANDIDATE_FIELDS)
-        return [candidate(e) for e in entries]
+        listed = [candidate(e) for e in entries]
+        for item in listed:
+            if item['id'] and (item['parsed_version'] or item['version']):
+                self.candidate_versions[item['id']] = item['parsed_version'] or item['version']
+        return listed
+
+    def annotate(self, record):
+        """A session record with ``candidate_version`` from the candidates read so far."""
+        if record is not None and record.get('candidate_id'):
+            record['candidate_version'] = self.candidate_versions.get(record['candidate_id'])
+        return record
+
+    def _read_sessions(self, read):
+        """Read with the session fields; an array that does not know selectedModel (422) is read
+        without it from then on."""
+        try:
+            return read(self._session_fields)
+        except UnityApiError as error:
+            trimmed = tuple(f for f in self._session_fields if f not in OPTIONAL_FIELDS)
+            if error.http_status != 422 or trimmed == tuple(self._session_fields):
+                raise
+            self._session_fields = trimmed
+            return read(trimmed)
 
     def storage_processors(self):
         return [storage_processor(e)
@@ -380,22 +432,26 @@ class UpgradeApi:
     def sessions(self, retry=None):
         """Every listed session, old ones included (they persist on the array)."""
         if self._session_resource is not None:
-            raw = self.client.get_collection(self._session_resource, SESSION_FIELDS, retry=retry)
-            return [session(s, self._session_resource) for s in raw]
+            raw = self._read_sessions(
+                lambda f: self.client.get_collection(self._session_resource, f, retry=retry))
+            return [self.annotate(session(s, self._session_resource)) for s in raw]
         for resource in SESSION_RESOURCES:
             try:
-                raw = self.client.get_collection(resource, SESSION_FIELDS, retry=retry)
+                raw = self._read_sessions(
+                    lambda f, r=resource: self.client.get_collection(r, f, retry=retry))
             except UnityApiError as error:
                 if error.http_status == 404 and resource != SESSION_RESOURCES[-1]:
                     continue
                 raise
             self._session_resource = resource
-            return [session(s, resource) for s in raw]
+            return [self.annotate(session(s, resource)) for s in raw]
         return []  # pragma: no cover - the loop returns or raises
 
     def get_session(self, session_id, retry=None):
-        raw = self.client.get_instance(self.session_resource, session_id, SESSION_FIELDS, retry=retry)
-        return session(raw, self.session_resource)
+        resource = self.session_resource
+        raw = self._read_sessions(
+            lambda f: self.client.get_instance(resource, session_id, f, retry=retry))
+        return self.annotate(session(raw, resource))
 
     # actions
 
@@ -578,8 +634,7 @@ def newest_session(sessions, statuses=None):
 def installed_version(basic):
     """The most precise installed version basicSystemInfo gives, dotted (``5.2.0.0.5.173``)."""
     basic = basic or {}
-    return format_version(parse_version(basic.get('softwareFullVersion'))
-                          or parse_version(basic.get('softwareVersion')))
+    return written_version(basic.get('softwareFullVersion')) or written_version(basic.get('softwareVersion'))
 
 
 def session_summary(item):

@@ -173,7 +173,7 @@ software:
       type: str
       returned: always
     parsed_version:
-      description: The most precise version found, dotted.
+      description: The most precise version found, dotted, as the array writes it (a build V(010) keeps its zeros; compare versions as numbers).
       type: str
       returned: always
       sample: 5.2.0.0.5.173
@@ -225,7 +225,7 @@ candidates:
       type: str
       returned: always
     parsed_version:
-      description: The most precise version found, dotted.
+      description: The most precise version found, dotted, as the array writes it (a build V(010) keeps its zeros; compare versions as numbers).
       type: str
       returned: always
     revision:
@@ -292,6 +292,22 @@ sessions:
       description: Id of the candidate being installed.
       type: str
       returned: always
+    candidate_version:
+      description:
+        - Version of the session's candidate, as the array writes it (a build such as V(010) keeps its zeros), from
+          the candidates listed on the array, matched by RV(sessions[].candidate_id); null when no listed candidate
+          has that id (the array drops a candidate once its session completed or was cancelled).
+      type: str
+      returned: always
+      sample: 5.3.0.0.5.120
+    selected_model:
+      description:
+        - For V(storageprocessor_upgrade) and V(offline_storageprocessor_upgrade) sessions, the SP model the session
+          upgrades to (SPModelNameEnum name), when the array lists the session's C(selectedModel); null otherwise.
+        - The reference documents C(selectedModel) as a create argument only (UNCONFIRMED as a session attribute).
+      type: str
+      returned: always
+      sample: SP680
     percent_complete:
       description: Percent complete.
       type: int
@@ -323,7 +339,8 @@ sessions:
       elements: dict
       returned: always
 active_session:
-  description: The session that is not over (not completed, cancelled or acknowledged), or null.
+  description: The session that is not over (not completed, cancelled or acknowledged), or null; shaped like
+    RV(sessions[]) (with C(candidate_version) and C(selected_model)).
   returned: when O(gather_subset) includes V(sessions)
   type: dict
 session_resource:
@@ -395,6 +412,9 @@ def gather(unity):
         result['candidates'] = api.candidates()
     if 'sessions' in subsets:
         sessions = api.sessions()
+        if 'candidates' not in subsets:
+            api.candidates()  # for each session's candidate_version
+        sessions = [api.annotate(s) for s in sessions]
         result['sessions'] = sessions
         result['active_session'] = active_session(sessions)
         result['session_resource'] = api.session_resource

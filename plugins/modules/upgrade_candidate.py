@@ -93,6 +93,9 @@ options:
       - Defaults to the version in the file name (C(Unity-5.3.0.0.5.120.tgz.bin.gpg)). Required when the file name
         carries none (for example drive firmware bundles).
       - The array's candidate must turn out to be of this version after the upload, or the module fails.
+      - A version that contradicts the one in the file name (compared as numbers, so V(5.4.0.0.5.010) equals
+        V(5.4.0.0.5.10)) fails the task before anything is sent, in check mode too.
+      - Kept as written in results and messages (a build V(010) keeps its zeros).
     type: str
   force:
     description:
@@ -201,7 +204,7 @@ candidate:
       returned: always
       sample: Unity 5.3.0.0 (Release, Build 120, 2023-03-18 19:02:01, 5.3.0.0.5.120)
     parsed_version:
-      description: The most precise version found, dotted.
+      description: The most precise version found, dotted, as the array writes it (a build V(010) keeps its zeros; compare versions as numbers).
       type: str
       returned: always
       sample: 5.3.0.0.5.120
@@ -236,6 +239,8 @@ replaced:
     - The candidate that was on the array before the upload and was replaced (or would be, in check mode), shaped
       like RV(candidate).
     - Null when there was none, or when nothing was uploaded.
+    - Also set, with C(changed=true), when the task fails after the array took the new file in and the candidate that
+      was there is gone.
   returned: always
   type: dict
 package:
@@ -265,8 +270,16 @@ package:
       description: The O(src) path, or O(url) without user info and query.
       type: str
       returned: always
+version_before:
+  description:
+    - Version of the software the array runs, as in RV(unity.upgrade.upgrade_session#module:version_before); null
+      when not read (firmware and language packs).
+  returned: always
+  type: str
+  sample: 5.2.0.0.5.173
 installed_version:
-  description: Version of the software the array runs; null when not read (firmware and language packs).
+  description:
+    - The same as RV(version_before), under its 1.0.0 name. Deprecated, use RV(version_before); kept for 1.x.
   returned: always
   type: str
   sample: 5.2.0.0.5.173
@@ -307,7 +320,12 @@ upload:
 import time
 
 from ansible_collections.unity.upgrade.plugins.module_utils.module import UnityModule, UnityModuleError
-from ansible_collections.unity.upgrade.plugins.module_utils.rest import UnityApiError, ca_path_problem
+from ansible_collections.unity.upgrade.plugins.module_utils.rest import (
+    UnityApiError,
+    UnityConnectionError,
+    UnityTLSError,
+    ca_path_problem,
+)
 from ansible_collections.unity.upgrade.plugins.module_utils.upgrade import (
     CANDIDATE_TYPE_NAMES,
     UpgradeApi,
@@ -315,9 +333,9 @@ from ansible_collections.unity.upgrade.plugins.module_utils.upgrade import (
     candidate_matches,
     candidate_type_from_filename,
     compare_versions,
-    format_version,
     parse_version,
     version_from_filename,
+    written_version,
 )
 from ansible_collections.unity.upgrade.plugins.module_utils.upload import (
     SENSITIVE_HEADER,
@@ -366,13 +384,19 @@ def package_from_params(params):
         filename, size = check_url(params['url']), None
         source = redact_url(params['url'])
     version = params['version']
+    in_name = version_from_filename(filename)
     if version is not None:
         parsed = parse_version(version)
         if parsed is None or len(parsed) < 3 or not str(version).strip()[0].isdigit():
             raise UnityModuleError("version must look like 5.3.0 or 5.3.0.0.5.120, got '%s'" % version)
-        version = format_version(parsed)
+        version = written_version(version)
+        if in_name is not None and compare_versions(in_name, version) != 0:
+            # Refused before anything is sent: an upload replaces the candidate on the array.
+            raise UnityModuleError(
+                "version %s contradicts the file name '%s', which carries version %s: set version to the "
+                'version of the package, or leave it out to use the one in the file name' % (version, filename, in_name))
     else:
-        version = version_from_filename(filename)
+        version = in_name
         if version is None:
             raise UnityModuleError(
                 "the file name '%s' carries no version (Unity-X.Y.Z.P.5.BUILD.tgz.bin.gpg): set the "
@@ -444,6 +468,7 @@ def _ensure_candidate(unity):
         'candidate': match,
         'replaced': None,
         'package': dict((k, package[k]) for k in ('filename', 'version', 'type_name', 'size', 'source')),
+        'version_before': installed_version,
         'installed_version': installed_version,
     }
     if installed_version and compare_versions(installed_version, package['version']) >= 0:
@@ -470,10 +495,12 @@ def _ensure_candidate(unity):
         return result
     try:
         candidate, stats, filename = upload(unity, api, package, replaced)
+    except UploadError as error:
+        raise failure_after_upload(api, error.message, {}, result, replaced)
     except UnityApiError as error:
         taken = taken_meanwhile(api, package) if error.http_status == 409 else None
         if taken is None:
-            raise
+            raise failure_after_upload(api, error.message, error_details(error), result, replaced)
         candidate, session = taken
         result.update(changed=False, candidate=candidate, replaced=None)
         result['msg'] = ('while this upload ran, another client put candidate %s on the array and started '
@@ -488,6 +515,40 @@ def _ensure_candidate(unity):
         filename, _size_text(stats['bytes']), '%.1f' % stats['seconds'] if stats['seconds'] >= 1
         else '%.2f' % stats['seconds'], stats['mib_per_second'], _describe(candidate), replacing)
     return result
+
+
+def error_details(error):
+    details = {'error_code': error.error_code, 'http_status': error.http_status,
+               'api_unreachable': isinstance(error, UnityConnectionError) and not isinstance(error, UnityTLSError)}
+    if error.messages:
+        details['messages'] = error.messages
+    return details
+
+
+def failure_after_upload(api, message, details, result, replaced):
+    """The error of an upload that failed, saying whether the candidate that was on the array is gone.
+
+    The array drops its candidate when it takes a new file in: a failure after that point changed the
+    array (``changed`` true, ``replaced`` names it). When the candidates cannot be read again, the
+    candidate may be gone, and the result says so rather than that nothing changed.
+    """
+    details = dict(details, package=result['package'], installed_version=result['installed_version'],
+                   version_before=result['version_before'], candidate=None, changed=False, replaced=None)
+    if replaced is None:
+        return UnityModuleError(message, **details)
+    try:
+        listed = api.candidates()
+    except UnityApiError as error:
+        details.update(changed=True, replaced=replaced)
+        return UnityModuleError('%s; candidate %s may have been replaced (the candidates could not be read '
+                                'again: %s)' % (message, _describe(replaced), error.message), **details)
+    still = [c for c in listed if c.get('id') == replaced.get('id')
+             and c.get('parsed_version') == replaced.get('parsed_version')]
+    if still:
+        return UnityModuleError(message, **details)
+    details.update(changed=True, replaced=replaced)
+    return UnityModuleError('%s; candidate %s is no longer on the array: the upload replaced it'
+                            % (message, _describe(replaced)), **details)
 
 
 def taken_meanwhile(api, package):

@@ -73,10 +73,12 @@ blocking:
   elements: dict
   contains:
     error_code:
-      description: The array's error code.
+      description:
+        - The array's error code, such as C(flr::check_server_connectivity_2).
+        - (No C(sample) here on purpose, nor anywhere a C(::) follows a space in these docs; C(ansible-doc) takes such
+          text for an RST directive and drops part of it.)
       type: str
       returned: always
-      sample: flr::check_server_connectivity_2
     severity:
       description: SeverityEnum value.
       type: int
@@ -180,10 +182,12 @@ active_session:
   returned: always
   type: dict
 msg:
-  description: The answer in one line.
+  description:
+    - The answer in one line, such as C(eligible), or C(not eligible) followed by each blocking message (its
+      RV(blocking[].error_code), such as C(flr::check_server_connectivity_2), then the array's text).
+    - No C(sample) on purpose, see RV(blocking[].error_code).
   returned: always
   type: str
-  sample: 'not eligible: flr::check_server_connectivity_2'
 '''
 
 from ansible_collections.unity.upgrade.plugins.module_utils.module import UnityModule

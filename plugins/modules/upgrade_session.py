@@ -14,8 +14,9 @@ description:
   - Upgrades the operating environment of a Dell EMC Unity array with an upgrade candidate already on the array
     (see M(unity.upgrade.upgrade_candidate)), idempotently, and waits for the upgrade through the SP reboots.
   - With O(state=present) an upgrade to the candidate exists or is done after the task. The module creates a session,
-    adopts a running session for the same candidate, or reports that the array already runs that version or newer.
-    It never starts a second session. A session for another candidate that is not over fails the task.
+    adopts a running session of the same O(type) for the same candidate, or reports that the array already runs that
+    version or newer. It never starts a second session. A session for another candidate, or of another type (such as
+    a health check for the same candidate when O(type=upgrade)), that is not over fails the task and is named.
   - If the answer to the create request is lost, the module reads the sessions again to find the one it created;
     it never sends that create twice. A create the array certainly did not take in (connection refused, HTTP 502,
     503 or 504) is sent again after a pause, at most three times, and only when reading the sessions again shows no
@@ -32,8 +33,12 @@ options:
     description:
       - V(present) creates a session to upgrade to the candidate, adopts a running one for the same candidate, or does
         nothing when the array already runs that version or newer.
-      - V(resumed) resumes a paused, paused_lock, waiting_for_user, failed or failed_lock session. A session that is
-        running or over is left alone (no change, RV(msg) says why).
+      - V(resumed) resumes a paused, paused_lock, failed or failed_lock session, and with O(wait) waits for it. A
+        session that is running or over is left alone (no change, no wait, RV(msg) says why). To wait on a running
+        upgrade, use O(state=present), which adopts it.
+      - A waiting_for_user session fails V(resumed) (in check mode too) and is not resumed. The reference's resume
+        operation takes only paused, failed and failed_lock sessions, and what such a session waits for is not
+        documented (UNCONFIRMED). Continue it in Unisphere.
       - V(cancelled) cancels a paused or failed session. A paused_lock or failed_lock session is past the point of
         cancellation and fails the task, as does a running one. Needs C(upgradeSession).
       - V(acknowledged) acknowledges a completed or cancelled session. Needs C(upgradeSession).
@@ -49,8 +54,13 @@ options:
     description:
       - Version of the operating environment to upgrade to, such as V(5.3.0.0.5.120) or V(5.3.0). The candidate of
         that version on the array is used.
-      - Compared on the precision both sides have, so V(5.3.0) is met by any build of 5.3.0.
-      - An array that already runs this version or newer is left alone.
+      - Compared as numbers on the precision both sides have, so V(5.3.0) is met by any build of 5.3.0 and
+        V(5.4.0.0.5.010) equals V(5.4.0.0.5.10); results and messages show it as written.
+      - For an operating-environment upgrade, O(version) means B(at least) this version. An array that already runs
+        this version or a newer one is left alone, green (RV(action=none)); that includes a version older than the
+        installed one, which is no downgrade and no error.
+      - Drive firmware and language pack candidates are matched by their own version (compared within the
+        candidate's type, never with the operating-environment version), for example V(4.3.0.1655078400).
     type: str
   type:
     description:
@@ -76,6 +86,8 @@ options:
   selected_model:
     description:
       - The SP model to upgrade to, for O(type=storageprocessor_upgrade) and O(type=offline_storageprocessor_upgrade).
+      - A running SP upgrade session is adopted only when the array lists its model (C(selectedModel)) and that is this
+        model; an SP upgrade to another model, or to a model the array does not list, fails the task.
     type: str
     choices: [SP300, SP400, SP500, SP600, SP350, SP450, SP550, SP650, VSA2Core, VSA12Core, SP380, SP480, SP680, SP880]
   session_id:
@@ -129,6 +141,13 @@ attributes:
     details: Shows a summary of the session before and after.
 notes:
   - Only one upgrade session runs on an array at a time; sessions that are over stay listed on the array.
+  - Drive firmware and language packs are installed like the operating environment, with an upgrade session of
+    O(type=upgrade) (the session's type; the candidate's type says what it installs). Upload the package with
+    M(unity.upgrade.upgrade_candidate) (give its O(unity.upgrade.upgrade_candidate#module:version) when the file name
+    carries none), then run this module with O(candidate) (the id it returned) or O(version) (the candidate's own
+    version). RV(version_before) and RV(version_after) stay the operating-environment version; RV(target_version) is
+    the candidate's. Whether drive firmware is already installed is not read from the array; run
+    M(unity.upgrade.info) (RV(unity.upgrade.info#module:software.drive_firmware)) first.
   - The module logs in once; it logs in again only when the array dropped the login session while an SP rebooted.
   - A resume, cancel or acknowledge that meets a refused connection or HTTP 502, 503 or 504 is settled by reading the
     session again; it is sent again, after a pause and at most three times, only while the session keeps the status
@@ -174,6 +193,10 @@ EXAMPLES = r'''
 - name: Acknowledge the finished session
   unity.upgrade.upgrade_session:
     state: acknowledged
+
+- name: Install the drive firmware bundle uploaded with unity.upgrade.upgrade_candidate (matched by its own version)
+  unity.upgrade.upgrade_session:
+    version: 4.3.0.1655078400
 
 - name: Start without waiting; a later run with wait adopts the session
   unity.upgrade.upgrade_session:
@@ -232,6 +255,22 @@ session:
       description: Id of the candidate being installed.
       type: str
       returned: always
+    candidate_version:
+      description:
+        - Version of the session's candidate, as the array writes it (a build such as V(010) keeps its zeros), from
+          the candidates listed on the array, matched by RV(session.candidate_id); null when no listed candidate
+          has that id (the array drops a candidate once its session completed or was cancelled).
+      type: str
+      returned: always
+      sample: 5.3.0.0.5.120
+    selected_model:
+      description:
+        - For V(storageprocessor_upgrade) and V(offline_storageprocessor_upgrade) sessions, the SP model the session
+          upgrades to (SPModelNameEnum name), when the array lists the session's C(selectedModel); null otherwise.
+        - The reference documents C(selectedModel) as a create argument only (UNCONFIRMED as a session attribute).
+      type: str
+      returned: always
+      sample: SP680
     percent_complete:
       description: Percent complete.
       type: int
@@ -282,7 +321,11 @@ version_after:
   type: str
   sample: 5.3.0.0.5.120
 target_version:
-  description: Version of the candidate to install, when known.
+  description:
+    - Version of the candidate the session installs (or would), as written, for drive firmware and language packs
+      too.
+    - For a session whose candidate the array no longer lists (after a cancel or a completed upgrade), the release
+      its id names (V(5.3.0) for C(Upgrade_5.3.0.120); ids carry no full version), else null.
   returned: always
   type: str
   sample: 5.3.0.0.5.120
@@ -395,6 +438,8 @@ msg:
   sample: session Upgrade_5.3.0.120 completed after 5520 s of waiting
 '''
 
+import re
+
 from ansible_collections.unity.upgrade.plugins.module_utils.module import UnityModule, UnityModuleError
 from ansible_collections.unity.upgrade.plugins.module_utils.rest import UnityApiError
 from ansible_collections.unity.upgrade.plugins.module_utils.upgrade import (
@@ -403,17 +448,18 @@ from ansible_collections.unity.upgrade.plugins.module_utils.upgrade import (
     FAILED_STATUSES,
     RESUMABLE_STATUSES,
     RUNNING_STATUSES,
+    SESSION_TYPE_NAMES,
     SESSION_TYPE_VALUES,
     SP_MODEL_NAMES,
     SP_MODEL_VALUES,
     UpgradeApi,
     active_session,
     compare_versions,
-    format_version,
     installed_version,
     newest_session,
     parse_version,
     session_summary,
+    written_version,
 )
 from ansible_collections.unity.upgrade.plugins.module_utils.waiter import (
     SessionWaiter,
@@ -426,6 +472,8 @@ STATES = ('present', 'resumed', 'cancelled', 'acknowledged')
 # state -> the session action that reaches it
 ACTIONS = {'resumed': 'resume', 'cancelled': 'cancel', 'acknowledged': 'acknowledge'}
 SP_UPGRADE_TYPES = ('storageprocessor_upgrade', 'offline_storageprocessor_upgrade')
+SOFTWARE_TYPE = 0  # UpgradeTypeEnum Software
+WAITING_FOR_USER = 8  # UpgradeStatusEnum Upgrade_Waiting_For_User
 OPTIONAL_RESOURCE = 'upgradeSession'
 
 
@@ -479,7 +527,7 @@ def validate(params):
         if parsed is None or len(parsed) < 3:
             raise UnityModuleError("version '%s' is not a Unity version such as 5.3.0 or 5.3.0.0.5.120"
                                    % params['version'])
-        version = format_version(parsed)
+        version = written_version(params['version'])
     return version
 
 
@@ -492,6 +540,33 @@ def describe(session):
     if session.get('current_task'):
         text += ", task '%s'" % session['current_task']
     return text + ')'
+
+
+def session_target(session):
+    """What a session installs, for messages: its candidate's version, else its candidate id, else its type."""
+    if session.get('candidate_version'):
+        return session['candidate_version']
+    if session.get('candidate_id'):
+        return 'candidate %s' % session['candidate_id']
+    if session.get('selected_model'):
+        return 'SP model %s' % session['selected_model']
+    return 'a %s' % (session.get('type_name') or 'session of unknown type')
+
+
+def session_version(session, candidates):
+    """The version a session installs, as written: its candidate's (listed now, or read earlier in this
+    run), else, for an upgrade session whose id names one (``Upgrade_5.3.0.120``), the release that id
+    names (``5.3.0``: ids carry no full version), else None."""
+    if session.get('candidate_version'):
+        return session['candidate_version']
+    known = find_candidate(candidates, session.get('candidate_id')) if session.get('candidate_id') else None
+    if known is not None:
+        return known.get('parsed_version') or known.get('version')
+    if session.get('type_name') == 'upgrade':
+        match = re.match(r'^Upgrade_(\d+\.\d+\.\d+)(?:\.\d+)*(?:_\d+)?$', str(session.get('id') or ''))
+        if match:
+            return match.group(1)
+    return None
 
 
 def session_matches_version(session, version):
@@ -510,11 +585,20 @@ def session_matches_version(session, version):
 
 
 def find_candidate(candidates, candidate_id=None, version=None):
+    """The candidate of that id, else of that version (compared within its own type: a drive firmware or
+    language pack candidate is matched by its own version); a software candidate first."""
     if candidate_id:
         return next((c for c in candidates if c['id'] == candidate_id), None)
-    matching = [c for c in candidates if c.get('parsed_version') and c.get('type') in (0, None)
+    matching = [c for c in candidates if c.get('parsed_version') and parse_version(c['parsed_version'])
                 and compare_versions(c['parsed_version'], version) == 0]
-    return matching[-1] if matching else None
+    matching.sort(key=lambda c: 0 if is_software(c) else 1)
+    return matching[0] if matching else None
+
+
+def is_software(candidate):
+    """Whether a candidate is an operating-environment upgrade (UpgradeTypeEnum 0; an array that does
+    not say is taken to mean software, as before 1.1.0)."""
+    return candidate is None or candidate.get('type') in (SOFTWARE_TYPE, None)
 
 
 def decide_present(params, version, sessions, candidates, installed, resource, sp_models=()):
@@ -527,9 +611,12 @@ def decide_present(params, version, sessions, candidates, installed, resource, s
     # The goal is the version asked for (5.3.0 is met by any build of it), else the candidate's;
     # the target reported is the most precise version known.
     target = version
-    if candidate is not None and candidate.get('parsed_version') and candidate.get('type') in (0, None):
-        target = candidate['parsed_version']
+    if candidate is not None and (candidate.get('parsed_version') or candidate.get('version')):
+        target = candidate.get('parsed_version') or candidate.get('version')
     goal = version or target
+    # A drive firmware or language pack version is not an operating-environment version: the
+    # installed OE version says nothing about whether it is installed.
+    compare_installed = is_software(candidate)
     active = active_session(sessions)
 
     def same(item):
@@ -542,7 +629,8 @@ def decide_present(params, version, sessions, candidates, installed, resource, s
         return bool(version) and not item.get('candidate_id') and session_matches_version(item, version)
 
     if session_type == 'upgrade':
-        if goal and installed and compare_versions(installed, goal) >= 0 and not same(active):
+        if compare_installed and goal and installed and compare_versions(installed, goal) >= 0 \
+                and not same(active):
             return Plan('none', False, session=None, target_version=target,
                         msg='the array already runs %s, which is %s or newer: nothing to do'
                             % (installed, goal))
@@ -554,7 +642,18 @@ def decide_present(params, version, sessions, candidates, installed, resource, s
                             msg='session %s already completed the upgrade to candidate %s; the array '
                                 'runs %s: nothing to do' % (done[-1]['id'], candidate_id, installed))
     if active is not None:
-        if same(active) and (session_type == 'upgrade' or active.get('type_name') == session_type):
+        if same(active) and active.get('type_name') != session_type:
+            # Only a session of the type asked for is adopted: a health check for this candidate
+            # is not the upgrade (and a type the array does not name cannot be told to be one).
+            raise UnityModuleError(
+                'session %s is a %s session for %s, not a%s %s session, and is in the way; an array runs '
+                'one upgrade session at a time: %s, then run again' % (
+                    describe(active), active.get('type_name') or 'unknown type', session_target(active),
+                    'n' if session_type[0] in 'aeiou' else '', session_type,
+                    'cancel it with state: cancelled' if active['status'] in CANCELLABLE_STATUSES
+                    else 'let it finish'),
+                session=active)
+        if same(active):
             if active['status'] in FAILED_STATUSES:
                 raise UnityModuleError(
                     "session %s for this candidate is %s at task '%s': %s; resume it with state: resumed, "
@@ -570,8 +669,8 @@ def decide_present(params, version, sessions, candidates, installed, resource, s
                         msg='a %s session is already on the array: adopted %s'
                             % (session_type, describe(active)))
         raise UnityModuleError(
-            'session %s for candidate %s is not over; an array runs one upgrade session at a time: let it '
-            'finish, or resume or cancel it first' % (describe(active), active.get('candidate_id')),
+            'session %s for %s is not over; an array runs one upgrade session at a time: let it '
+            'finish, or resume or cancel it first' % (describe(active), session_target(active)),
             session=active)
     if session_type == 'upgrade' and candidate is None:
         listed = ', '.join('%s (%s)' % (c['id'], c.get('parsed_version') or c.get('version'))
@@ -582,7 +681,9 @@ def decide_present(params, version, sessions, candidates, installed, resource, s
         raise UnityModuleError('no upgrade candidate of version %s is on the array (candidates: %s); '
                                'upload it with unity.upgrade.upgrade_candidate' % (version, listed))
     body = create_body(params, candidate, resource)
-    what = ('an upgrade to candidate %s (%s)' % (candidate['id'], target)) if candidate else \
+    kind = {1: 'a drive firmware upgrade', 2: 'a language pack upgrade'}.get((candidate or {}).get('type'),
+                                                                             'an upgrade')
+    what = ('%s to candidate %s (%s)' % (kind, candidate['id'], target)) if candidate else \
         'a %s session' % session_type
     return Plan('created', True, target_version=target, body=body, candidate=candidate,
                 msg='created %s' % what)
@@ -597,6 +698,16 @@ def _decide_sp_upgrade(params, sessions, resource, sp_models):
     if sp_models and all(m == model for m in sp_models):
         return Plan('none', False, msg='the storage processors are already %s: nothing to do' % model)
     active = active_session(sessions)
+    if active is not None and active.get('type_name') == session_type \
+            and active.get('selected_model') != model:
+        state = 'running' if active['status'] in RUNNING_STATUSES else 'not over (%s)' % active['status_name']
+        if active.get('selected_model'):
+            raise UnityModuleError('another SP upgrade (to %s) is %s: session %s; it is not the upgrade to %s: '
+                                   'let it finish, or cancel it, then run again'
+                                   % (active['selected_model'], state, describe(active), model), session=active)
+        raise UnityModuleError('an SP upgrade whose model the array does not list is %s: session %s; it cannot '
+                               'be told to be the upgrade to %s: check it in Unisphere and let it finish, or '
+                               'cancel it, then run again' % (state, describe(active), model), session=active)
     if active is not None:
         if active.get('type_name') == session_type:
             if active['status'] in FAILED_STATUSES:
@@ -605,8 +716,8 @@ def _decide_sp_upgrade(params, sessions, resource, sp_models):
                                           ' '.join(session_messages(active)) or 'no message'),
                                        session=active)
             return Plan('adopted', False, session=active,
-                        msg='a %s session is already on the array: adopted %s'
-                            % (session_type, describe(active)))
+                        msg='a %s session to %s is already on the array: adopted %s'
+                            % (session_type, model, describe(active)))
         raise UnityModuleError('session %s is not over; an array runs one upgrade session at a time: let '
                                'it finish, or resume or cancel it first' % describe(active), session=active)
     return Plan('created', True, body=create_body(params, None, resource),
@@ -658,10 +769,17 @@ def decide_resumed(sessions, session_id):
         return Plan('none', False, session=newest, wait_on=False,
                     msg='no session is paused or failed: nothing to resume%s'
                         % ('' if newest is None else ' (newest: %s)' % describe(newest)))
+    if target['status'] == WAITING_FOR_USER:
+        # The reference's Resume takes paused, failed and failed_lock sessions only (the simulator answers
+        # 409); what a waiting_for_user session waits for is not documented (UNCONFIRMED).
+        raise UnityModuleError(
+            'session %s waits for a user action that the Unisphere REST API does not document; the module does not '
+            'resume it: continue it in Unisphere, then run again' % describe(target), session=target)
     if target['status'] in RESUMABLE_STATUSES:
         return Plan('resumed', True, session=target, msg='resumed session %s' % describe(target))
     if target['status'] in RUNNING_STATUSES:
-        return Plan('none', False, session=target,
+        # Nothing was resumed: no change and no wait (wait applies to a session this task resumed).
+        return Plan('none', False, session=target, wait_on=False,
                     msg='session %s is already running: nothing to resume' % describe(target))
     return Plan('none', False, session=target, wait_on=False,
                 msg='session %s is over: nothing to resume' % describe(target))
@@ -747,10 +865,9 @@ def run(unity):
     version_before = installed_version(basic)
     sessions = api.sessions()
     resource = api.session_resource
-
-    candidates = []
-    if state in ('present', 'resumed') and params['type'] not in SP_UPGRADE_TYPES:
-        candidates = api.candidates()
+    # Read after the sessions (see below); every session record then carries its candidate's version.
+    candidates = api.candidates()
+    sessions = [api.annotate(s) for s in sessions]
     if state == 'present':
         sp_models = []
         if params['type'] in SP_UPGRADE_TYPES:
@@ -767,7 +884,8 @@ def run(unity):
                 raise
             version_before = now_installed
             sessions = api.sessions()
-            candidates = api.candidates() if params['type'] not in SP_UPGRADE_TYPES else []
+            candidates = api.candidates()
+            sessions = [api.annotate(s) for s in sessions]
             plan = decide_present(params, version, sessions, candidates, version_before, resource, sp_models)
     elif state == 'resumed':
         plan = decide_resumed(sessions, params['session_id'])
@@ -776,8 +894,7 @@ def run(unity):
     else:
         plan = decide_acknowledged(sessions, params['session_id'], resource)
     if plan.target_version is None and plan.session is not None:
-        known = find_candidate(candidates, plan.session.get('candidate_id'))
-        plan.target_version = known.get('parsed_version') if known else None
+        plan.target_version = session_version(plan.session, candidates)
 
     before = session_summary(plan.session if plan.action != 'created' else None)
     result = {
@@ -799,14 +916,16 @@ def run(unity):
         settle = (plan.session['status'],)
     if params['wait'] and plan.wait_on and session is not None:
         session = wait(unity, api, session, settle, result, state)
-        result['version_after'] = read_version_after(api, session, result)
+        installs = plan.candidate or next((c for c in candidates
+                                           if c['id'] == (session or {}).get('candidate_id')), None)
+        result['version_after'] = read_version_after(api, session, result, software=is_software(installs))
     result['session'] = session
     if unity.module._diff:
         result['diff'] = {'before': before, 'after': session_summary(session)}
     return result
 
 
-def read_version_after(api, session, result):
+def read_version_after(api, session, result, software=True):
     """The installed version after a wait. An API that is away right then (its reads are retried
     first) does not turn a finished upgrade into a failed task: the completed session installed
     the target version, and a session that did not complete installed nothing."""
@@ -816,7 +935,8 @@ def read_version_after(api, session, result):
         symptom = outage_symptom(error)
         if symptom is None:
             raise
-    done = (session or {}).get('status_name') in ('completed', 'acknowledged') and result['target_version']
+    done = (session or {}).get('status_name') in ('completed', 'acknowledged') and result['target_version'] \
+        and software
     result['msg'] = '%s; the installed version could not be read again (%s)%s' % (
         result['msg'], symptom, ': it is the one the completed session installed' if done else '')
     return result['target_version'] if done else result['version_before']
@@ -845,8 +965,9 @@ def adopt_after_conflict(api, plan, result, error):
     """409 on create: someone started a session just now. Adopt it if it is ours to want."""
     active = active_session(api.sessions())
     wanted = (plan.candidate or {}).get('id')
+    wanted_type = SESSION_TYPE_NAMES.get((plan.body or {}).get('type', 0))
     if active is not None and wanted and active.get('candidate_id') == wanted \
-            and active['status'] not in FAILED_STATUSES:
+            and active.get('type_name') == wanted_type and active['status'] not in FAILED_STATUSES:
         result['changed'] = False
         result['action'] = 'adopted'
         result['msg'] = ('another client started session %s for this candidate at the same time: adopted'

@@ -288,3 +288,54 @@ def test_an_active_session_is_refused_before_a_byte_is_sent(start_sim, run_play,
     msg = run.result('upload')['msg']
     assert msg.startswith('upgrade session ') and ' is paused on the array, which takes no new candidate' in msg
     assert uploads(sim) == [] and sim.changing_requests('array-1') == []
+
+
+# -- issue 16, finding 16: a version that contradicts the file name; a replace is always reported ------
+
+ZERO_BUILD = '5.4.0.0.5.010'
+
+
+@pytest.mark.parametrize('check', [False, True])
+def test_a_version_contradicting_the_file_name_is_refused_before_anything_is_sent(start_sim, run_play, tmp_path,
+                                                                                  check):
+    sim = start_sim(time_scale=SCALE, scenario={'software_version': BEFORE, 'candidate': {'version': VERSION}})
+    path = packages.write_candidate(str(tmp_path), ZERO_BUILD, size_bytes=1 << 20)
+    sim.clear_requests('array-1')
+    run = run_play([task('upload', src=path, version='5.4.0.0.5.11')], module_defaults=sim.connection('array-1'),
+                   check=check, timeout=PLAY_TIMEOUT)
+    assert run.rc != 0
+    result = run.result('upload')
+    assert result['msg'] == (
+        "version 5.4.0.0.5.11 contradicts the file name 'Unity-%s.tgz.bin.gpg', which carries version %s: set "
+        'version to the version of the package, or leave it out to use the one in the file name'
+        % (ZERO_BUILD, ZERO_BUILD))
+    assert sim.requests('array-1') == [], 'refused before a single request'
+    assert sim.state('array-1')['candidate']['version'] == VERSION
+
+
+def test_the_same_version_with_other_zeros_is_no_contradiction_and_keeps_its_zeros(start_sim, run_play, tmp_path):
+    sim = start_sim(time_scale=SCALE, scenario={'software_version': BEFORE})
+    path = packages.write_candidate(str(tmp_path), ZERO_BUILD, size_bytes=1 << 20)
+    run = run_play([task('upload', src=path, version='5.4.0.0.5.10')], module_defaults=sim.connection('array-1'),
+                   timeout=PLAY_TIMEOUT)
+    assert run.rc == 0, run.stdout[-3000:]
+    result = run.result('upload')
+    assert result['changed'] is True and result['candidate']['parsed_version'] == ZERO_BUILD
+    assert '5.4.0.0.5.10)' not in result['msg'] and ZERO_BUILD in result['msg']
+    assert result['version_before'] == result['installed_version'] == BEFORE
+
+
+def test_a_failure_after_the_array_took_the_file_reports_the_replaced_candidate(start_sim, run_play, tmp_path):
+    # the array takes the file (and drops its candidate) but lists the new one only after 600 s
+    sim = start_sim(time_scale=SCALE, scenario={'software_version': BEFORE, 'candidate': {'version': VERSION},
+                                                'upload_processing_seconds': 600})
+    before = sim.state('array-1')['candidate']
+    path = packages.write_candidate(str(tmp_path), ZERO_BUILD, size_bytes=1 << 20)
+    run = run_play([task('upload', src=path, processing_timeout=1)], module_defaults=sim.connection('array-1'),
+                   timeout=PLAY_TIMEOUT)
+    assert run.rc != 0
+    result = run.result('upload')
+    assert result['changed'] is True, result
+    assert result['replaced']['id'] == before['id'] and result['replaced']['parsed_version'] == VERSION
+    assert result['msg'].endswith('candidate %s (version %s) is no longer on the array: the upload replaced it'
+                                  % (before['id'], VERSION)), result['msg']

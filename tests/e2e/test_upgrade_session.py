@@ -308,3 +308,30 @@ def test_503_storms_and_lost_login_sessions_never_fail_the_wait(start_sim, run_p
     assert 'HTTP 401 (login refused)' in seen and 'HTTP 503' in seen
     assert len(result['outages']) >= 3, result['outages']  # two reboots, the faults (one or two)
     assert len(sim.state('array-1')['sessions']) == 1 and len(session_creates(sim, 'array-1')) == 1
+
+
+# -- issue 16, findings 8 and 11: resumed on a session waiting for a user, and on a running one ---------
+
+@pytest.mark.parametrize('check', [False, True])
+def test_resumed_never_sends_a_resume_to_a_session_waiting_for_user(start_sim, run_play, check):
+    sim = start_sim(time_scale=SCALE, scenario=dict(UPGRADE, sessions=[
+        {'status': 'Upgrade_Waiting_For_User', 'candidate_version': TARGET}]))
+    run = run_play([task('resume', state='resumed', **WAIT)], module_defaults=sim.connection('array-1'),
+                   check=check)
+    assert run.rc != 0
+    msg = run.result('resume')['msg']
+    assert 'waits for a user action that the Unisphere REST API does not document' in msg, msg
+    assert 'continue it in Unisphere' in msg and '\n' not in msg
+    assert changing(sim, 'array-1') == []
+
+
+def test_resumed_on_a_running_session_is_no_change_and_no_wait(start_sim, run_play):
+    sim = start_sim(time_scale=SCALE, scenario=dict(UPGRADE, upgrade_minutes=600, sessions=[
+        {'status': 'Upgrade_In_Progress', 'candidate_version': TARGET}]))
+    run = run_play([task('resume', state='resumed', **WAIT)], module_defaults=sim.connection('array-1'))
+    assert run.rc == 0, run.stdout[-3000:]
+    result = run.result('resume')
+    assert (result['changed'], result['action']) == (False, 'none')
+    assert 'already running: nothing to resume' in result['msg']
+    assert result['waited_seconds'] == 0 and result['progress'] == []
+    assert changing(sim, 'array-1') == []

@@ -15,8 +15,10 @@ TASK_SUB = {"caption", "creationTime", "status", "type", "estRemainTime"}
 NAME_VERSION = {"name", "version"}
 FIRMWARE_SUB = {"name", "version", "releaseDate", "upgradableDriveCount", "estimatedTime",
                 "isNewerVersion"}
+# selectedModel: the SP model of a hardware upgrade session. The reference lists it as a Create
+# argument only; the simulator lists it on SP upgrade sessions (UNCONFIRMED on real arrays).
 SESSION_FIELDS = {"id", "type", "candidate", "caption", "status", "messages", "creationTime",
-                  "elapsedTime", "percentComplete", "tasks"}
+                  "elapsedTime", "percentComplete", "tasks", "selectedModel"}
 
 
 class TypeDef:

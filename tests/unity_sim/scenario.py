@@ -22,7 +22,9 @@ candidate                   an uploaded candidate, e.g. ``{"version": "5.3.0.0.5
                             ``id``, ``type``, ``rebootRequired``, ``canPauseBeforeReboot`` (none)
 sessions                    existing sessions: ``[{"status": "Upgrade_Paused", "candidate_version":
                             "5.3.0.0.5.120"}]``; optional ``id``, ``type``, ``task`` (caption or
-                            index the session stands at), ``pause_between_reboots``. A resumable
+                            index the session stands at), ``pause_between_reboots``,
+                            ``selected_model`` (SP upgrade sessions: the model, listed as the
+                            session's ``selectedModel``, UNCONFIRMED). A resumable
                             one gets its candidate created when ``candidate`` is absent ([])
 session_resources           ``["upgradeSession", "softwareUpgradeSession"]`` (both)
 supported_upgrade_models    SP models for hardware upgrade sessions (types 2, 3) ([] = refused)
@@ -430,7 +432,8 @@ def _answer_fault(value, index):
 def _session(value, index):
     if not isinstance(value, dict) or "status" not in value:
         raise ScenarioError("sessions[%d]: {\"status\": ..., \"candidate_version\": ...}" % index)
-    allowed = {"status", "candidate_version", "id", "type", "task", "pause_between_reboots"}
+    allowed = {"status", "candidate_version", "id", "type", "task", "pause_between_reboots",
+               "selected_model"}
     if set(value) - allowed:
         raise ScenarioError("sessions[%d]: unknown keys %s" % (index, sorted(set(value) - allowed)))
     out = dict(value)
@@ -438,6 +441,8 @@ def _session(value, index):
     out["type"] = int(value.get("type", 0))
     if out["type"] not in catalog.SESSION_TYPE:
         raise ScenarioError("sessions[%d].type: 0..3" % index)
+    if "selected_model" in value:
+        out["selected_model"] = _sp_model(value["selected_model"])
     if out["type"] == catalog.UPGRADE or "candidate_version" in value:
         out["candidate_version"] = _version(value.get("candidate_version"),
                                             "sessions[%d].candidate_version" % index)

@@ -216,8 +216,10 @@ class SessionOps:
                 candidate = {"id": "candidate_%s" % packages.session_version(version),
                              "version": version, "type": C.SOFTWARE}
         sid = spec.get("id") or self._new_id(version or self.installed["version"])
+        selected = spec.get("selected_model") if stype in C.SP_UPGRADE_TYPES else None
         session = UpgradeSession(sid, stype, candidate, now, self.factor(),
-                                 pause_between=spec.get("pause_between_reboots", False))
+                                 pause_between=spec.get("pause_between_reboots", False),
+                                 selected_model=selected)
         captions = [t.caption for t in session.tasks]
         task = spec.get("task")
         if isinstance(task, int) and 0 <= task < len(captions):

@@ -221,6 +221,8 @@ class UpgradeSession:
                    "tasks": self.task_views(now, iso)}
         if self.candidate_id is not None:
             content["candidate"] = {"id": self.candidate_id}
+        if self.selected_model is not None:
+            content["selectedModel"] = self.selected_model  # UNCONFIRMED: see resources.SESSION_FIELDS
         return content
 
     def summary(self, now):
@@ -228,4 +230,5 @@ class UpgradeSession:
                 "status": self.status, "status_name": C.UPGRADE_STATUS[self.status],
                 "percent_complete": self.percent(now), "current_task": self.current_task(),
                 "candidate_version": self.candidate_version,
+                "selected_model": self.selected_model,
                 "elapsed_seconds": round(self.elapsed(now), 3)}

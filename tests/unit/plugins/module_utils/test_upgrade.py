@@ -154,7 +154,9 @@ def test_the_resource_falls_back_to_software_upgrade_session_on_404(make_client,
 
 
 def test_other_errors_of_the_session_list_are_not_a_fallback(make_client, transport):
-    transport.add('GET', SESSIONS, Reply(422, {'error': {'errorCode': 5, 'httpStatusCode': 422, 'messages': []}}))
+    # the first 422 is read again without the optional field selectedModel; the second is the error
+    unprocessable = Reply(422, {'error': {'errorCode': 5, 'httpStatusCode': 422, 'messages': []}})
+    transport.add('GET', SESSIONS, unprocessable, unprocessable)
     with pytest.raises(UnityApiError) as caught:
         UpgradeApi(make_client()).sessions()
     assert caught.value.http_status == 422 and not transport.requests_to('GET', OLD_SESSIONS)

@@ -155,7 +155,7 @@ def test_installed_same_or_newer_is_no_change(run, transport, package, opened):
     transport.add('GET', CANDIDATES, Reply(200, collection(candidate('5.2.0.0.5.173'))))
     result = run(src=str(package), force=True)
     assert result['changed'] is False and result['candidate'] is None
-    assert result['msg'] == 'the array already runs 5.4.0.0.5.10, which is 5.3.0.0.5.120 or newer: nothing to upload'
+    assert result['msg'] == 'the array already runs 5.4.0.0.5.010, which is 5.3.0.0.5.120 or newer: nothing to upload'
     assert uploads(transport) == [] and opened == []
 
 
@@ -167,7 +167,7 @@ def test_another_candidate_is_replaced_and_named(run, transport, package):
     assert result['changed'] is True
     assert result['replaced']['id'] == 'candidate_7' and result['replaced']['version'] == '5.2.1.0.5.007'
     assert result['candidate']['id'] == 'candidate_8'
-    assert result['msg'].endswith('replacing candidate candidate_7 (version 5.2.1.0.5.7)')
+    assert result['msg'].endswith('replacing candidate candidate_7 (version 5.2.1.0.5.007)')
     assert result['upload']['checksum_verified'] is False
 
 
@@ -186,7 +186,7 @@ def test_check_mode_says_it_would_upload_reads_no_body_and_sends_nothing(run, tr
     result = run(check_mode=True, src=str(package))
     assert result['changed'] is True and result['candidate'] is None
     assert result['replaced']['id'] == 'candidate_7'
-    assert result['msg'] == 'would upload %s (3.0 MiB) from %s, replacing candidate candidate_7 (version 5.2.1.0.5.7)' % (
+    assert result['msg'] == 'would upload %s (3.0 MiB) from %s, replacing candidate candidate_7 (version 5.2.1.0.5.007)' % (
         NAME, package)
     assert 'upload' not in result
     assert opened == [] and uploads(transport) == []

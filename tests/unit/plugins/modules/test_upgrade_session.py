@@ -282,13 +282,22 @@ def test_present_never_plans_a_second_session_and_respects_the_installed_version
 
 # -- resumed / cancelled / acknowledged -----------------------------------------------------
 
-@pytest.mark.parametrize('status', [3, 4, 6, 8, 9])
+@pytest.mark.parametrize('status', [3, 4, 6, 9])
 def test_resume_a_resumable_session(status):
     plan = mod.decide_resumed([norm(raw_session(status, 30, 3))], None)
     assert (plan.action, plan.changed) == ('resumed', True)
 
 
-@pytest.mark.parametrize('status,wait_on,text', [(1, True, 'already running'), (2, False, 'is over'),
+def test_a_session_waiting_for_user_is_not_resumed():
+    # issue 16 finding 8: the reference's Resume takes paused, failed and failed_lock only
+    with pytest.raises(UnityModuleError) as caught:
+        mod.decide_resumed([norm(raw_session(8, 30, 3))], None)
+    assert 'waits for a user action that the Unisphere REST API does not document' in caught.value.msg
+    assert 'continue it in Unisphere' in caught.value.msg and '\n' not in caught.value.msg
+
+
+# issue 16 finding 11: nothing resumed, nothing waited for
+@pytest.mark.parametrize('status,wait_on,text', [(1, False, 'already running'), (2, False, 'is over'),
                                                  (5, False, 'is over'), (7, False, 'is over')])
 def test_resume_of_a_session_that_is_not_paused_or_failed_is_no_change(status, wait_on, text):
     plan = mod.decide_resumed([norm(raw_session(status, 50, 6))], SID)
@@ -525,6 +534,7 @@ def test_run_on_a_software_upgrade_session_array(run_module, transport):
     transport.add('GET', BASIC, Reply(200, basic()))
     transport.add('GET', SESSIONS, Reply(404, not_found))
     transport.add('GET', OLD_SESSIONS, Reply(200, collection(raw_session(6, 27, 3))))
+    transport.add('GET', CANDIDATES, Reply(200, collection(raw_candidate())))
     run = run_module(mod, {'state': 'cancelled'})
     assert run.failed and 'offers only softwareUpgradeSession' in run.result['msg']
     assert run.posts() == []
@@ -533,6 +543,7 @@ def test_run_on_a_software_upgrade_session_array(run_module, transport):
 def test_run_cancel_a_paused_session(run_module, transport):
     transport.add('GET', BASIC, Reply(200, basic()), Reply(200, basic()))
     transport.add('GET', SESSIONS, Reply(200, collection(raw_session(6, 27, 3))))
+    transport.add('GET', CANDIDATES, Reply(200, collection(raw_candidate())))
     transport.add('POST', SESSION + '/action/cancel', Reply(204))
     transport.add('GET', SESSION, Reply(200, instance(raw_session(5, 27, 3))))
     run = run_module(mod, {'state': 'cancelled', 'poll_interval': 0.01}, diff=True)
@@ -576,6 +587,7 @@ def test_run_outage_longer_than_the_tolerance_fails_with_the_last_state(run_modu
 def test_run_cancel_the_array_does_not_take_in_fails_clearly(run_module, transport):
     transport.add('GET', BASIC, Reply(200, basic()))
     transport.add('GET', SESSIONS, Reply(200, collection(raw_session(6, 27, 3))))
+    transport.add('GET', CANDIDATES, Reply(200, collection(raw_candidate())))
     transport.add('POST', SESSION + '/action/cancel', Reply(204))
     transport.add('GET', SESSION, *[Reply(200, instance(raw_session(6, 27, 3))) for dummy in range(60)])
     run = run_module(mod, {'state': 'cancelled', 'poll_interval': 0.05, 'wait_timeout': 1})
