@@ -62,7 +62,7 @@ def test_limit_on_a_fresh_report_directory(start_sim, run_playbook, tmp_path, pl
                        args=('--limit', ':'.join(limit)))
     assert run.rc == 0, run.stdout[-4000:]
     assert sorted(run.recap()) == expected, 'the limit decides which hosts run'
-    if playbook == 'unity.upgrade.precheck' or check:
+    if playbook == 'unity.upgrade.precheck':
         assert all(counts['changed'] == 0 for counts in run.recap().values()), 'the report changes no array'
 
     data, rows, page = read_report(report_dir)
