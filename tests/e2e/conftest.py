@@ -29,6 +29,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+from html.parser import HTMLParser
 
 import pytest
 import requests
@@ -286,3 +287,52 @@ def in_process(collections_path, monkeypatch):
     """The collection's modules run in this process, many threads at once (test_faults_harness)."""
     from test_faults_harness import InProcess  # pylint: disable=import-outside-toplevel
     return InProcess(collections_path, monkeypatch)
+
+
+# ---------------------------------------------------------------- fleet playbooks (test_playbooks_*.py)
+
+class _ReportTable(HTMLParser):
+    """The rows of report.html's table, as lists of cell texts."""
+
+    def __init__(self):
+        HTMLParser.__init__(self)
+        self.rows = []
+        self._cell = None
+        self._in_body = False
+
+    def handle_starttag(self, tag, attrs):
+        if tag == 'tbody':
+            self._in_body = True
+        elif tag == 'tr' and self._in_body:
+            self.rows.append([])
+        elif tag == 'td' and self._in_body:
+            self._cell = []
+
+    def handle_endtag(self, tag):
+        if tag == 'td' and self._cell is not None:
+            self.rows[-1].append(' '.join(' '.join(self._cell).split()))
+            self._cell = None
+        elif tag == 'tbody':
+            self._in_body = False
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def read_report(report_dir):
+    """(report.json as data, report.html's table rows as cell texts, report.html as text)."""
+    with open(os.path.join(str(report_dir), 'report.json')) as handle:
+        data = json.load(handle)
+    parser = _ReportTable()
+    with open(os.path.join(str(report_dir), 'report.html')) as handle:
+        page = handle.read()
+    parser.feed(page)
+    return data, parser.rows, page
+
+
+def fleet_vars(report_dir, **extra):
+    """Extra variables of a quick fleet run against the simulator (target 5.3.0.0.5.120)."""
+    return dict({'unity_upgrade_target_version': '5.3.0.0.5.120', 'unity_upgrade_poll_interval': 1,
+                 'unity_upgrade_progress_interval': 4, 'unity_upgrade_outage_tolerance': 120,
+                 'unity_upgrade_report_dir': str(report_dir)}, **extra)
