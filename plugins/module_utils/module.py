@@ -28,6 +28,7 @@ from ansible_collections.unity.upgrade.plugins.module_utils.rest import (
     UnityTLSError,
     ca_path_problem,
 )
+from ansible_collections.unity.upgrade.plugins.module_utils.waiter import iso_time, outage_symptom
 
 
 def connection_argument_spec():
@@ -102,8 +103,12 @@ class UnityModule:
         # Seconds the first login may wait for an unreachable API; a module that
         # waits through SP reboots sets it so that starting mid-reboot is no failure.
         self.login_tolerance = 0
+        # The time the first login waited for the API, as an outage record (at_start: the API was
+        # away before this module sent anything), or None.
+        self.login_outage = None
         self.sleep = time.sleep
         self.clock = time.monotonic
+        self.wall_clock = time.time
         if not HAS_REQUESTS:
             self.module.fail_json(msg=missing_required_lib('requests'),
                                   exception=str(REQUESTS_IMPORT_ERROR))
@@ -150,13 +155,17 @@ class UnityModule:
         return self._client
 
     def _login(self, client):
-        """Log in; within login_tolerance, an unreachable or restarting API is waited for."""
-        deadline = self.clock() + self.login_tolerance
+        """Log in; within login_tolerance, an unreachable or restarting API is waited for, and the
+        wait is kept in ``login_outage``."""
+        self.login_outage = None
+        started = self.clock()
+        deadline = started + self.login_tolerance
         delay = 2.0
+        outage = None
         while True:
             try:
                 client.login()
-                return
+                break
             except (UnityTLSError, UnityAuthError):
                 raise
             except UnityApiError as error:
@@ -164,9 +173,21 @@ class UnityModule:
                 remaining = deadline - self.clock()
                 if not transient or remaining <= 0:
                     raise
+                if outage is None:
+                    outage = {'start': iso_time(self.wall_clock()), 'seconds': 0.0, 'seen': [], 'failed_reads': 0,
+                              'during_task': None, 'percent_complete': None, 'ended': False, 'at_start': True}
+                outage['failed_reads'] += 1
+                symptom = '%s (login)' % outage_symptom(error)
+                if symptom not in outage['seen']:
+                    outage['seen'].append(symptom)
             # the last wait is cut to the deadline: a tolerance shorter than one delay still counts
             self.sleep(min(delay, remaining))
             delay = min(delay * 2, 30.0)
+        if outage is not None:
+            outage['seconds'] = round(self.clock() - started, 1)
+            outage['ended'] = True
+            outage['seen'].append('login accepted')
+            self.login_outage = outage
 
     def close(self):
         if self._client is not None:

@@ -256,6 +256,7 @@ class SessionWaiter:
                 'during_task': session.get('current_task'),
                 'percent_complete': session.get('percent_complete'),
                 'ended': False,
+                'at_start': False,
             }
             self.outages.append(self._outage)
         self._outage['failed_reads'] += 1

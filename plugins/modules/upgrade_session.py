@@ -374,6 +374,13 @@ outages:
       description: False when the wait ended while the API was still unreachable.
       type: bool
       returned: always
+    at_start:
+      description:
+        - True for the time the module's first login waited for an API that was already away (O(wait=true) only):
+          the outage began before this task sent anything, so it may go on one that an earlier task saw end
+          with RV(outages[].ended=false).
+      type: bool
+      returned: always
 progress:
   description: Every change of status, percent or task seen while waiting.
   returned: always
@@ -900,7 +907,8 @@ def run(unity):
     result = {
         'changed': plan.changed, 'action': plan.action, 'session': plan.session,
         'session_resource': resource, 'version_before': version_before, 'version_after': version_before,
-        'target_version': plan.target_version, 'waited_seconds': 0.0, 'outages': [], 'progress': [],
+        'target_version': plan.target_version, 'waited_seconds': 0.0,
+        'outages': [unity.login_outage] if unity.login_outage else [], 'progress': [],
         'relogins': 0, 'timed_out': False, 'msg': plan.msg,
     }
     if unity.check_mode:
@@ -988,7 +996,7 @@ def wait(unity, api, session, settle, result, state):
                            wait_timeout=params['wait_timeout'], outage_tolerance=params['outage_tolerance'],
                            on_progress=progress, settle_statuses=settle)
     outcome = waiter.wait(initial=session)
-    result.update({'waited_seconds': outcome.waited_seconds, 'outages': outcome.outages,
+    result.update({'waited_seconds': outcome.waited_seconds, 'outages': result['outages'] + outcome.outages,
                    'progress': outcome.progress, 'relogins': outcome.relogins})
     final = outcome.session or session
     wanted = ('cancelled',) if state == 'cancelled' else ('completed', 'acknowledged', 'paused')

@@ -48,6 +48,7 @@ def unity_with(tolerance):
     clock = FakeClock()
     unity.login_tolerance = tolerance
     unity.clock = clock.time
+    unity.wall_clock = lambda: 1798675200.0 + clock.time()
     unity.sleep = clock.sleep
     return unity, clock
 
@@ -62,6 +63,17 @@ def test_an_away_api_is_waited_for_within_the_tolerance():
     unity._login(client)
     assert client.calls == 4
     assert clock.sleeps == [2.0, 4.0, 8.0]
+    # the wait is an outage that began before the module sent anything
+    assert unity.login_outage == {
+        'start': '2026-12-31T00:00:00.000Z', 'seconds': 14.0, 'failed_reads': 3, 'during_task': None,
+        'percent_complete': None, 'ended': True, 'at_start': True,
+        'seen': ['connection refused (login)', 'HTTP 503 (login)', 'login accepted']}
+
+
+def test_a_login_that_needs_no_wait_is_no_outage():
+    unity, clock = unity_with(60)
+    unity._login(FlakyLogin(None))
+    assert unity.login_outage is None and clock.sleeps == []
 
 
 def test_without_tolerance_the_first_failure_is_reported():
