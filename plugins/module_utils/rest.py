@@ -14,7 +14,6 @@ __metaclass__ = type
 
 import json
 import os
-import random
 import re
 import ssl
 import time
@@ -37,6 +36,21 @@ except ImportError as exc:  # pragma: no cover - exercised by the sanity import 
     HAS_REQUESTS = False
     REQUESTS_IMPORT_ERROR = exc
 
+from ansible_collections.unity.upgrade.plugins.module_utils.retry import (  # noqa: F401 RetryPolicy is public here
+    AUTH,
+    AWAY,
+    AWAY_STATUSES,
+    MAYBE_APPLIED,
+    OUTAGE,
+    PENDING,
+    TLS,
+    ClassifiedError,
+    Pending,
+    RetryPolicy,
+    kind_of_status,
+    retry as retry_call,
+)
+
 COLLECTION_VERSION = '1.0.0'
 APPLICATION_TYPE = 'unity.upgrade/%s' % COLLECTION_VERSION
 
@@ -47,19 +61,23 @@ UPLOAD_PATH = '/upload/files/types/candidateSoftwareVersion'
 
 # Statuses a GET may be retried on: the management service is restarting or a
 # proxy in front of it could not reach it.
-RETRYABLE_STATUSES = frozenset((502, 503, 504))
+RETRYABLE_STATUSES = AWAY_STATUSES
+# Polls (a job) wait at their own pace until a deadline, not a number of attempts.
+POLLING = RetryPolicy(attempts=None)
 
 
-class UnityApiError(Exception):
+class UnityApiError(ClassifiedError):
     """Every failure the client reports: HTTP errors, transport errors, bad bodies.
 
     ``str()`` is a single line fit for ``fail_json(msg=...)``; it never holds a
-    password, a cookie or the CSRF token.
+    password, a cookie or the CSRF token. ``kind`` (see retry.py) is set where it is
+    raised; by default it follows ``http_status``.
     """
 
     def __init__(self, message, http_status=None, error_code=None, messages=None,
-                 method=None, path=None):
+                 method=None, path=None, kind=None):
         super(UnityApiError, self).__init__(message)
+        self.kind = kind or kind_of_status(http_status)
         self.message = message
         self.http_status = http_status
         self.error_code = error_code
@@ -78,19 +96,32 @@ class UnityConnectionError(UnityApiError):
     array (connection refused, connect timeout) and True when it may have been
     executed (read timeout, connection reset after sending). A caller that
     created something must re-read state in the second case, never re-send.
+    ``kind`` says the same: ``outage`` or ``maybe_applied``. ``reason`` is the
+    short cause (``connection refused``).
     """
 
-    def __init__(self, message, maybe_applied=True, **kwargs):
+    def __init__(self, message, maybe_applied=True, reason=None, **kwargs):
+        kwargs.setdefault('kind', MAYBE_APPLIED if maybe_applied else OUTAGE)
         super(UnityConnectionError, self).__init__(message, **kwargs)
         self.maybe_applied = maybe_applied
+        self.reason = reason or 'connection failed'
 
 
 class UnityTLSError(UnityConnectionError):
     """The array's certificate was not accepted."""
 
+    def __init__(self, message, **kwargs):
+        kwargs.setdefault('kind', TLS)
+        kwargs.setdefault('reason', 'TLS handshake failed')
+        super(UnityTLSError, self).__init__(message, **kwargs)
+
 
 class UnityAuthError(UnityApiError):
     """Login refused, or the account must change its password first."""
+
+    def __init__(self, message, **kwargs):
+        kwargs.setdefault('kind', AUTH)
+        super(UnityAuthError, self).__init__(message, **kwargs)
 
 
 def localized_messages(items):
@@ -248,22 +279,6 @@ def format_host(host):
     return host
 
 
-class RetryPolicy:
-    """Capped, jittered exponential backoff for idempotent requests."""
-
-    def __init__(self, attempts=4, base_delay=1.0, max_delay=15.0, sleep=None, rand=None):
-        self.attempts = max(1, int(attempts))
-        self.base_delay = base_delay
-        self.max_delay = max_delay
-        self.sleep = sleep or time.sleep
-        self.rand = rand or random.random
-
-    def delay(self, retry_number):
-        """Delay before retry ``retry_number`` (1-based): full range jitter in [cap/2, cap]."""
-        cap = min(self.max_delay, self.base_delay * (2 ** (retry_number - 1)))
-        return cap / 2.0 + (cap / 2.0) * self.rand()
-
-
 class UnityRestClient:
     """A logged-in conversation with one array.
 
@@ -274,7 +289,7 @@ class UnityRestClient:
 
     def __init__(self, host, username, password, port=443, validate_certs=True, ca_path=None,
                  request_timeout=60.0, connect_timeout=None, retry_policy=None,
-                 application_type=APPLICATION_TYPE, session=None):
+                 application_type=APPLICATION_TYPE, session=None, clock=None):
         if not HAS_REQUESTS:
             raise UnityApiError('the Python library requests is required: %s' % REQUESTS_IMPORT_ERROR)
         self.host = host
@@ -287,6 +302,8 @@ class UnityRestClient:
         self.request_timeout = float(request_timeout)
         self.connect_timeout = float(connect_timeout or min(10.0, self.request_timeout))
         self.retry_policy = retry_policy or RetryPolicy()
+        # The clock of every wait: the module's, else one carrying the policy's sleep and jitter.
+        self.clock = clock or self.retry_policy.clock()
         self._csrf_token = None
         self.login_info = None
         self.stats = {'requests': 0, 'logins': 0, 'retries': 0}
@@ -322,8 +339,12 @@ class UnityRestClient:
         self._csrf_token = None
         self.session.cookies.clear()
         params = {'compact': 'true', 'fields': ','.join(LOGIN_FIELDS)}
-        response = self._get_with_retries(LOGIN_PATH, params, retry, auth=(self._username, self._password))
-        self.stats['logins'] += 1
+        answered = []
+        try:
+            response = self._get_outside_session(LOGIN_PATH, params, retry, auth=(self._username, self._password),
+                                                 answered=answered)
+        finally:
+            self.stats['logins'] += 1 if answered else 0  # a login the array answered, even with 503
         if response.status_code in (401, 403):
             error = error_from_response(response, 'GET', LOGIN_PATH)
             raise UnityAuthError(
@@ -398,7 +419,7 @@ class UnityRestClient:
             reason = _describe_tls_error(exc, self.host)
             if reason is None:
                 raise UnityConnectionError('%s %s: cannot reach %s: the TLS connection broke off' % (
-                    method, path, self.base_url), method=method, path=path)
+                    method, path, self.base_url), reason='the TLS connection broke off', method=method, path=path)
             if reason.startswith('the certificate is not valid for the name'):
                 advice = ("Set unispherehost to a name the array's certificate carries, or validate_certs: "
                           'false to skip the check (insecure)')
@@ -408,23 +429,24 @@ class UnityRestClient:
             raise UnityTLSError('TLS verification of %s failed: %s. %s' % (self.base_url, reason, advice),
                                 maybe_applied=False, method=method, path=path)
         except (ConnectTimeout,) as exc:
-            raise UnityConnectionError('%s %s: cannot reach %s: %s' % (
-                method, path, self.base_url, _describe_transport_error(exc)),
-                maybe_applied=False, method=method, path=path)
+            reason = _describe_transport_error(exc)
+            raise UnityConnectionError('%s %s: cannot reach %s: %s' % (method, path, self.base_url, reason),
+                                       maybe_applied=False, reason=reason, method=method, path=path)
         except (RequestsConnectionError, Timeout) as exc:
             reason = _describe_transport_error(exc)
             never_sent = reason in ('connection refused', 'the host name does not resolve',
                                     'no route to host', 'network is unreachable')
-            raise UnityConnectionError('%s %s: cannot reach %s: %s' % (
-                method, path, self.base_url, reason),
-                maybe_applied=not never_sent, method=method, path=path)
+            raise UnityConnectionError('%s %s: cannot reach %s: %s' % (method, path, self.base_url, reason),
+                                       maybe_applied=not never_sent, reason=reason, method=method, path=path)
         except RequestException as exc:
             raise UnityConnectionError('%s %s: request to %s failed: %s' % (
-                method, path, self.base_url, type(exc).__name__), method=method, path=path)
+                method, path, self.base_url, type(exc).__name__), reason=type(exc).__name__,
+                method=method, path=path)
         except OSError as exc:  # after RequestException, which is one too
             if 'CA certificate bundle' not in str(exc):
                 raise UnityConnectionError('%s %s: request to %s failed: %s' % (
-                    method, path, self.base_url, type(exc).__name__), method=method, path=path)
+                    method, path, self.base_url, type(exc).__name__), reason=type(exc).__name__,
+                    method=method, path=path)
             # requests checks verify= itself: a CA path that is gone is an OSError, not an SSLError
             raise UnityTLSError('the CA certificates to verify %s with cannot be used (%s): check ca_path'
                                 % (self.base_url, _one_line(str(exc), 200)),
@@ -438,7 +460,8 @@ class UnityRestClient:
                 expected=(200,), retry=None, timeout=None, relogin=True):
         """Send a request in the logged-in session and return the response.
 
-        - GET (or ``retry=True``) is retried on transport errors and 502/503/504.
+        - GET (or ``retry=True``) is retried on kinds ``outage`` and ``maybe_applied``
+          (transport errors, 502/503/504).
         - Any method gets one fresh login and one re-send on a 401: the array
           refused the request before acting on it, so re-sending is safe.
         - Anything else is never re-sent; see UnityConnectionError.maybe_applied.
@@ -449,53 +472,44 @@ class UnityRestClient:
         if self._csrf_token is None:
             self.login(retry=retry)
         csrf = method in ('POST', 'DELETE', 'PUT', 'PATCH')
-        relogged = not relogin
-        attempt = 0
-        while True:
-            attempt += 1
-            try:
+        relogins = [relogin]  # one fresh login per request, whatever the attempt
+
+        def attempt(number):
+            response = self._send(method, path, params=params, json_body=json_body, data=data,
+                                  headers=headers, csrf=csrf, timeout=timeout)
+            if response.status_code == 401 and relogins[0]:
+                relogins[0] = False
+                self.login(retry=retry)
                 response = self._send(method, path, params=params, json_body=json_body, data=data,
                                       headers=headers, csrf=csrf, timeout=timeout)
-            except UnityTLSError:
-                raise
-            except UnityConnectionError:
-                if retry and attempt < self.retry_policy.attempts:
-                    self._backoff(attempt)
-                    continue
-                raise
-            if response.status_code == 401 and not relogged:
-                relogged = True
-                self.login(retry=retry)
-                continue
-            if response.status_code in RETRYABLE_STATUSES and retry \
-                    and attempt < self.retry_policy.attempts:
-                self._backoff(attempt)
-                continue
             if response.status_code not in expected:
                 raise error_from_response(response, method, path)
             return response
 
-    def _get_with_retries(self, path, params, retry, auth=None):
-        """A GET outside the login session (the login itself, basicSystemInfo), retried like reads."""
-        attempts = self.retry_policy.attempts if retry else 1
-        for attempt in range(1, attempts + 1):
-            try:
-                response = self._send('GET', path, params=params, auth=auth)
-            except UnityTLSError:
-                raise
-            except UnityConnectionError:
-                if attempt < attempts:
-                    self._backoff(attempt)
-                    continue
-                raise
-            if response.status_code in RETRYABLE_STATUSES and attempt < attempts:
-                self._backoff(attempt)
-                continue
+        return self._retrying(attempt, retry)
+
+    def _get_outside_session(self, path, params, retry, auth=None, answered=None):
+        """A GET outside the login session (the login itself, basicSystemInfo), retried like reads.
+
+        Returns the answer unless it is 502/503/504 (raised as kind ``outage``); ``answered``
+        gets an entry for every answer.
+        """
+        def attempt(number):
+            response = self._send('GET', path, params=params, auth=auth)
+            if answered is not None:
+                answered.append(response.status_code)
+            if response.status_code in AWAY_STATUSES:
+                raise error_from_response(response, 'GET', path)
             return response
 
-    def _backoff(self, attempt):
-        self.stats['retries'] += 1
-        self.retry_policy.sleep(self.retry_policy.delay(attempt))
+        return self._retrying(attempt, retry)
+
+    def _retrying(self, attempt, retry):
+        """``attempt`` under the retry policy: again after kinds outage and maybe_applied, if ``retry``."""
+        def counted(error, number):
+            self.stats['retries'] += 1
+
+        return retry_call(attempt, self.clock, self.retry_policy, AWAY if retry else (), on_retry=counted)
 
     # -- reads ----------------------------------------------------------------------------
 
@@ -543,7 +557,7 @@ class UnityRestClient:
         """basicSystemInfo needs no login: safe to probe while SPs reboot."""
         path = '/api/types/basicSystemInfo/instances'
         params = self._read_params(fields)
-        response = self._get_with_retries(path, params, retry is None or retry)
+        response = self._get_outside_session(path, params, retry is None or retry)
         if response.status_code != 200:
             raise error_from_response(response, 'GET', path)
         entries = _json_body(response, 'GET', path).get('entries') or []
@@ -683,24 +697,32 @@ class UnityRestClient:
                   'parametersOut', 'methodName', 'elapsedTime', 'estRemainTime')
     JOB_DONE_STATES = frozenset((4, 5, 7))  # Completed, Failed, Completed_With_Problems
 
-    def wait_job(self, job, timeout=None, interval=2.0, sleep=None):
-        """Poll a job to its end; a failed job raises with its messages."""
-        sleep = sleep or self.retry_policy.sleep
+    def wait_job(self, job, timeout=None, interval=2.0):
+        """Poll a job to its end, every ``interval`` seconds; a failed job raises with its messages."""
         job_id = job.get('id')
         if not job_id:
             raise UnityApiError('an asynchronous answer came without a job id')
-        deadline = time.monotonic() + (timeout if timeout is not None else 3600)
-        while job.get('state') not in self.JOB_DONE_STATES:
-            if time.monotonic() >= deadline:
-                raise UnityApiError('job %s did not finish within %s seconds (state %s)'
-                                    % (job_id, timeout, job.get('state')),
-                                    method='GET', path='/api/instances/job/%s' % job_id)
-            sleep(interval)
-            job = self.get_instance('job', job_id, self.JOB_FIELDS)
+        path = '/api/instances/job/%s' % job_id
+        seen = [job]
+
+        def attempt(number):
+            if number > 1:
+                seen.append(self.get_instance('job', job_id, self.JOB_FIELDS))
+            if seen[-1].get('state') not in self.JOB_DONE_STATES:
+                raise Pending(seen[-1])
+            return seen[-1]
+
+        deadline = self.clock.monotonic() + (timeout if timeout is not None else 3600)
+        try:
+            job = retry_call(attempt, self.clock, POLLING, (PENDING,), deadline=deadline,
+                             delay=lambda number: interval)
+        except Pending:
+            raise UnityApiError('job %s did not finish within %s seconds (state %s)'
+                                % (job_id, timeout, seen[-1].get('state')), method='GET', path=path)
         if job.get('state') == 5:
             texts = job_messages(job)
             raise UnityApiError('job %s failed: %s' % (job_id, '; '.join(texts) or 'no message'),
-                                messages=texts, method='GET', path='/api/instances/job/%s' % job_id)
+                                messages=texts, method='GET', path=path)
         return job
 
 
