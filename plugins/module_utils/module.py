@@ -27,6 +27,20 @@ from ansible_collections.unity.upgrade.plugins.module_utils.rest import (
 from ansible_collections.unity.upgrade.plugins.module_utils.retry import AWAY, Clock, retry
 from ansible_collections.unity.upgrade.plugins.module_utils.waiter import new_outage, outage_symptom
 
+# What to change, per UnityTLSError.problem: the options are the module's, so the advice is written here
+# and handed to the client, which adds it to the message of every such error.
+TLS_ADVICE = {
+    'not_tls': ' Check unispherehost and port (Unisphere answers HTTPS on 443)',
+    'name': (" Set unispherehost to a name the array's certificate carries, or validate_certs: false to skip the "
+             'check (insecure)'),
+    'trust': (" Set ca_path to the CA certificate that signed the array's certificate, or validate_certs: false "
+              'to skip the check (insecure)'),
+    'handshake': (" Set ca_path to the CA certificate that signed the array's certificate, or validate_certs: "
+                  'false to skip the check (insecure)'),
+    'ca_bundle': ': check ca_path',
+}
+
+
 # The first login's wait for an API that is away: 2, 4, 8, 16, then 30 seconds (jittered), within login_tolerance.
 LOGIN_WAIT = RetryPolicy(attempts=None, base_delay=2.0, max_delay=30.0)
 
@@ -150,6 +164,7 @@ class UnityModule:
                 request_timeout=self.params['request_timeout'],
                 retry_policy=RetryPolicy(),
                 clock=self.clock,
+                tls_advice=TLS_ADVICE,
             )
             self._login(self._client)
         return self._client

@@ -16,7 +16,6 @@ import json
 import os
 import re
 import ssl
-import time
 
 from urllib.parse import quote
 
@@ -108,12 +107,20 @@ class UnityConnectionError(UnityApiError):
 
 
 class UnityTLSError(UnityConnectionError):
-    """The array's certificate was not accepted."""
+    """The array's certificate, or TLS itself, was not accepted.
 
-    def __init__(self, message, **kwargs):
+    ``problem`` says which: ``not_tls`` (the port does not speak TLS), ``name`` (the
+    certificate is not valid for the host name), ``trust`` (not signed by a trusted CA),
+    ``handshake`` (another handshake failure) or ``ca_bundle`` (the CA certificates to
+    verify with cannot be used). The module layer adds what to change for each.
+    """
+
+    def __init__(self, message, problem=None, **kwargs):
         kwargs.setdefault('kind', TLS)
         kwargs.setdefault('reason', 'TLS handshake failed')
+        kwargs.setdefault('maybe_applied', False)
         super(UnityTLSError, self).__init__(message, **kwargs)
+        self.problem = problem
 
 
 class UnityAuthError(UnityApiError):
@@ -142,7 +149,7 @@ def localized_messages(items):
     return [t.strip() for t in texts if t and t.strip()]
 
 
-def _one_line(text, limit=300):
+def one_line(text, limit=300):
     text = re.sub(r'\s+', ' ', text or '').strip()
     return text if len(text) <= limit else text[:limit - 3] + '...'
 
@@ -155,7 +162,7 @@ def _body_excerpt(response):
         text = title.group(1)
     else:
         text = re.sub(r'<[^>]+>', ' ', text)
-    return _one_line(text, 120)
+    return one_line(text, 120)
 
 
 def error_from_response(response, method, path):
@@ -182,7 +189,7 @@ def error_from_response(response, method, path):
     else:
         detail = response.reason or 'no error details in the answer'
     code = ' (error code %s)' % error_code if error_code not in (None, '') else ''
-    message = _one_line('%s %s failed with HTTP %s%s: %s' % (method, path, status, code, detail), 600)
+    message = one_line('%s %s failed with HTTP %s%s: %s' % (method, path, status, code, detail), 600)
     return UnityApiError(message, http_status=status, error_code=error_code, messages=messages,
                          method=method, path=path)
 
@@ -228,21 +235,23 @@ def _describe_transport_error(exc):
 
 
 def _describe_tls_error(exc, host):
-    """Why the certificate was refused, or None when the failure is not about the certificate.
+    """``(problem, reason)`` of a refused certificate, or ``(None, None)`` when the failure is not
+    about the certificate (see UnityTLSError.problem).
 
     A connection cut during the TLS exchange (an SP going down mid-handshake) also
     surfaces as SSLError; that is an outage, not a trust problem.
     """
     text = str(exc)
     if re.search(r"doesn't match|not valid for|Hostname mismatch|IP address mismatch", text, re.IGNORECASE):
-        return "the certificate is not valid for the name '%s'" % host
+        return 'name', "the certificate is not valid for the name '%s'" % host
     if re.search(r'self.signed|unable to get local issuer|certificate verify failed|CERTIFICATE_VERIFY_FAILED'
                  r'|certificate has expired|unknown ca', text, re.IGNORECASE):
-        return 'the certificate is not signed by a trusted CA'
+        return 'trust', 'the certificate is not signed by a trusted CA'
     if re.search(r'EOF|reset|aborted|broken pipe|timed out', text, re.IGNORECASE):
-        return None
+        return None, None
     detail = re.search(r'\[(?:SSL|X509)[^\]]*\]\s*([^(\'"]+)', text)
-    return 'the TLS handshake failed (%s)' % detail.group(1).strip() if detail else 'the TLS handshake failed'
+    return 'handshake', ('the TLS handshake failed (%s)' % detail.group(1).strip() if detail
+                         else 'the TLS handshake failed')
 
 
 # An HTTPS client met a server that does not speak TLS on that port (plain HTTP, another protocol).
@@ -268,8 +277,13 @@ def ca_path_problem(path):
         ssl.create_default_context(cafile=path)
     except (ssl.SSLError, ValueError, OSError) as exc:
         reason = re.sub(r'\s*\(_ssl\.c:\d+\)', '', str(exc))
-        return "'%s' holds no PEM certificate (%s)" % (path, _one_line(reason, 120))
+        return "'%s' holds no PEM certificate (%s)" % (path, one_line(reason, 120))
     return None
+
+
+def verify_setting(validate_certs, ca_path):
+    """requests' ``verify=``: ca_path wins over validate_certs (naming a CA means "verify against it")."""
+    return ca_path if ca_path else bool(validate_certs)
 
 
 def format_host(host):
@@ -289,7 +303,7 @@ class UnityRestClient:
 
     def __init__(self, host, username, password, port=443, validate_certs=True, ca_path=None,
                  request_timeout=60.0, connect_timeout=None, retry_policy=None,
-                 application_type=APPLICATION_TYPE, session=None, clock=None):
+                 application_type=APPLICATION_TYPE, session=None, clock=None, tls_advice=None):
         if not HAS_REQUESTS:
             raise UnityApiError('the Python library requests is required: %s' % REQUESTS_IMPORT_ERROR)
         self.host = host
@@ -304,6 +318,8 @@ class UnityRestClient:
         self.retry_policy = retry_policy or RetryPolicy()
         # The clock of every wait: the module's, else one carrying the policy's sleep and jitter.
         self.clock = clock or self.retry_policy.clock()
+        # UnityTLSError.problem -> what the caller's user should change, added to the message
+        self.tls_advice = dict(tls_advice or {})
         self._csrf_token = None
         self.login_info = None
         self.stats = {'requests': 0, 'logins': 0, 'retries': 0}
@@ -313,8 +329,7 @@ class UnityRestClient:
             'X-EMC-REST-CLIENT': 'true',
             'Application-Type': application_type,
         })
-        # ca_path wins over validate_certs: naming a CA means "verify against it".
-        self.session.verify = ca_path if ca_path else bool(validate_certs)
+        self.session.verify = verify_setting(validate_certs, ca_path)
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -411,23 +426,7 @@ class UnityRestClient:
                 # Per request: requests lets REQUESTS_CA_BUNDLE override session.verify.
                 verify=self.session.verify)
         except SSLError as exc:
-            if _NOT_TLS.search(str(exc)):
-                raise UnityTLSError(
-                    '%s does not answer in TLS (HTTPS): is it a plain HTTP port or another service? Check '
-                    'unispherehost and port (Unisphere answers HTTPS on 443)' % self.base_url,
-                    maybe_applied=False, method=method, path=path)
-            reason = _describe_tls_error(exc, self.host)
-            if reason is None:
-                raise UnityConnectionError('%s %s: cannot reach %s: the TLS connection broke off' % (
-                    method, path, self.base_url), reason='the TLS connection broke off', method=method, path=path)
-            if reason.startswith('the certificate is not valid for the name'):
-                advice = ("Set unispherehost to a name the array's certificate carries, or validate_certs: "
-                          'false to skip the check (insecure)')
-            else:
-                advice = ("Set ca_path to the CA certificate that signed the array's certificate, or "
-                          'validate_certs: false to skip the check (insecure)')
-            raise UnityTLSError('TLS verification of %s failed: %s. %s' % (self.base_url, reason, advice),
-                                maybe_applied=False, method=method, path=path)
+            raise self._tls_failure(exc, method, path)
         except (ConnectTimeout,) as exc:
             reason = _describe_transport_error(exc)
             raise UnityConnectionError('%s %s: cannot reach %s: %s' % (method, path, self.base_url, reason),
@@ -448,13 +447,27 @@ class UnityRestClient:
                     method, path, self.base_url, type(exc).__name__), reason=type(exc).__name__,
                     method=method, path=path)
             # requests checks verify= itself: a CA path that is gone is an OSError, not an SSLError
-            raise UnityTLSError('the CA certificates to verify %s with cannot be used (%s): check ca_path'
-                                % (self.base_url, _one_line(str(exc), 200)),
-                                maybe_applied=False, method=method, path=path)
+            raise self._tls_error('the CA certificates to verify %s with cannot be used (%s)'
+                                  % (self.base_url, one_line(str(exc), 200)), 'ca_bundle', method, path)
         token = response.headers.get('EMC-CSRF-TOKEN')
         if token and self._csrf_token and token != self._csrf_token and auth is None:
             self._csrf_token = token
         return response
+
+    def _tls_failure(self, exc, method, path):
+        """The error for an SSLError: a refused certificate, a port without TLS, or a cut connection."""
+        if _NOT_TLS.search(str(exc)):
+            return self._tls_error('%s does not answer in TLS (HTTPS): is it a plain HTTP port or another '
+                                   'service?' % self.base_url, 'not_tls', method, path)
+        problem, reason = _describe_tls_error(exc, self.host)
+        if problem is None:
+            return UnityConnectionError('%s %s: cannot reach %s: the TLS connection broke off' % (
+                method, path, self.base_url), reason='the TLS connection broke off', method=method, path=path)
+        return self._tls_error('TLS verification of %s failed: %s.' % (self.base_url, reason), problem,
+                               method, path)
+
+    def _tls_error(self, message, problem, method, path):
+        return UnityTLSError(message + self.tls_advice.get(problem, ''), problem=problem, method=method, path=path)
 
     def request(self, method, path, params=None, json_body=None, data=None, headers=None,
                 expected=(200,), retry=None, timeout=None, relogin=True):
@@ -597,99 +610,18 @@ class UnityRestClient:
             return self.wait_job(job, timeout=job_timeout, interval=job_poll_interval)
         return payload.get('content', {})
 
-    # -- uploads --------------------------------------------------------------------------
+    # -- streamed bodies ------------------------------------------------------------------
 
-    def upload_candidate(self, make_body, timeout=3600.0):
-        """POST a streamed multipart body to the candidate upload endpoint; returns the response.
-
-        ``make_body()`` returns an iterable of bytes chunks with ``content_type``,
-        ``len`` (the exact length, or None for chunked transfer), ``filename``,
-        ``size``, ``started``, ``last_progress`` (``time.monotonic()`` of the last
-        chunk taken), ``bytes_sent``, ``data_bytes_sent`` and ``complete``. The request
-        carries the CSRF token and the body's own multipart content type (no JSON).
-        ``timeout`` bounds the wait for the array's answer; each send and the
-        connect may stall at most ``request_timeout``. A 401 before anything was
-        streamed gets one fresh login and one new body; once bytes went out the
-        upload is never re-sent: a cut-off upload raises UnityConnectionError
-        saying how far it got. Exceptions the body raises (a source error, a
-        checksum mismatch) pass through unchanged, after the connection is dropped.
-        """
+    def ensure_login(self):
+        """Log in unless the client is logged in."""
         if self._csrf_token is None:
             self.login()
-        # A send blocked by an array that takes no data ends after request_timeout, or after
-        # upload_timeout when that is shorter: a stall never outlasts the upload's own limit.
-        stall = min(max(self.connect_timeout, self.request_timeout), float(timeout))
-        relogged = False
-        while True:
-            body = make_body()
-            try:
-                response = self._send('POST', UPLOAD_PATH, data=body, csrf=True,
-                                      headers={'Content-Type': body.content_type},
-                                      timeout=(stall, float(timeout)))
-            except UnityTLSError as error:
-                if not body.started:
-                    raise  # the handshake failed: nothing was sent
-                # A connection reset mid-body surfaces as an SSL error (unexpected EOF).
-                raise self._upload_cut_off(error, body, timeout, 'the TLS connection broke off')
-            except UnityConnectionError as error:
-                raise self._upload_cut_off(error, body, timeout)
-            if response.status_code == 401 and not relogged and body.bytes_sent == 0:
-                relogged = True
-                self.login()
-                continue
-            if response.status_code == 401:
-                raise UnityApiError(
-                    'the array refused the login session of the upload of %s (HTTP 401) after %d '
-                    'bytes were sent; it keeps no partial candidate and the upload is not re-sent '
-                    'on its own: run the task again' % (body.filename, body.data_bytes_sent),
-                    http_status=401, method='POST', path=UPLOAD_PATH)
-            if response.status_code not in (200, 201, 202, 204):
-                error = error_from_response(response, 'POST', UPLOAD_PATH)
-                detail = '; '.join(error.messages) or error.message
-                code = ' (error code %s)' % error.error_code if error.error_code not in (None, '') \
-                    else ''
-                raise UnityApiError(
-                    _one_line('the array refused the upload of %s with HTTP %s%s: %s' % (
-                        body.filename, response.status_code, code, detail), 600),
-                    http_status=response.status_code, error_code=error.error_code,
-                    messages=error.messages, method='POST', path=UPLOAD_PATH)
-            return response
 
-    def _upload_cut_off(self, error, body, timeout, reason=None):
-        reason = reason or error.message.rsplit(': ', 1)[-1]
-        stall = max(self.connect_timeout, self.request_timeout)
-        idle = getattr(body, 'last_progress', None)
-        total = body.size if body.size is not None else 'an unknown number of'
-        stalled = not body.complete and idle is not None
-        if stalled and float(timeout) < stall and time.monotonic() - idle >= float(timeout) * 0.9:
-            # the send outlasted upload_timeout (shorter than request_timeout)
-            return UnityConnectionError(
-                'the upload did not finish within upload_timeout: %d of %s bytes of %s were sent; the '
-                'array keeps no partial candidate. Raise upload_timeout for slow links'
-                % (body.data_bytes_sent, total, body.filename),
-                maybe_applied=False, method='POST', path=UPLOAD_PATH)
-        if stalled and time.monotonic() - idle >= stall * 0.9:
-            # A send that timed out reaches us as an aborted connection.
-            reason = 'the array took no data for %g seconds, the request_timeout' % stall
-        if body.complete and reason == 'read timed out':
-            return UnityConnectionError(
-                'the array did not answer within upload_timeout (%g s) after all %d bytes of %s '
-                'were sent; it may still be processing the file: run the task again, it finds the '
-                'candidate if the array kept it and uploads again otherwise'
-                % (timeout, body.data_bytes_sent, body.filename),
-                maybe_applied=True, method='POST', path=UPLOAD_PATH)
-        if body.complete:
-            return UnityConnectionError(
-                'the answer to the upload of %s was lost after all %d bytes were sent (%s); the '
-                'array may still be processing the file: run the task again, it finds the '
-                'candidate if the array kept it and uploads again otherwise'
-                % (body.filename, body.data_bytes_sent, reason),
-                maybe_applied=True, method='POST', path=UPLOAD_PATH)
-        return UnityConnectionError(
-            'the upload of %s to %s was cut off after %d of %s bytes (%s); the array keeps no '
-            'partial candidate, so running the task again is safe'
-            % (body.filename, self.base_url, body.data_bytes_sent, total, reason),
-            maybe_applied=False, method='POST', path=UPLOAD_PATH)
+    def post_stream(self, path, body, content_type, timeout):
+        """One POST of a streamed body (never retried, never re-sent) with the CSRF token and its
+        own ``(send, answer)`` timeouts; returns the response, whatever its status."""
+        return self._send('POST', path, data=body, csrf=True, headers={'Content-Type': content_type},
+                          timeout=timeout)
 
     # -- jobs -----------------------------------------------------------------------------
 
