@@ -12,23 +12,37 @@ one-line ``fail_json(msg=..., error_code=..., http_status=...)``.
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-import time
-
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
 from ansible_collections.unity.upgrade.plugins.module_utils.rest import (
     HAS_REQUESTS,
     REQUESTS_IMPORT_ERROR,
-    RETRYABLE_STATUSES,
     RetryPolicy,
     UnityApiError,
-    UnityAuthError,
     UnityConnectionError,
     UnityRestClient,
     UnityTLSError,
     ca_path_problem,
 )
-from ansible_collections.unity.upgrade.plugins.module_utils.waiter import iso_time, outage_symptom
+from ansible_collections.unity.upgrade.plugins.module_utils.retry import AWAY, Clock, retry
+from ansible_collections.unity.upgrade.plugins.module_utils.waiter import new_outage, outage_symptom
+
+# What to change, per UnityTLSError.problem: the options are the module's, so the advice is written here
+# and handed to the client, which adds it to the message of every such error.
+TLS_ADVICE = {
+    'not_tls': ' Check unispherehost and port (Unisphere answers HTTPS on 443)',
+    'name': (" Set unispherehost to a name the array's certificate carries, or validate_certs: false to skip the "
+             'check (insecure)'),
+    'trust': (" Set ca_path to the CA certificate that signed the array's certificate, or validate_certs: false "
+              'to skip the check (insecure)'),
+    'handshake': (" Set ca_path to the CA certificate that signed the array's certificate, or validate_certs: "
+                  'false to skip the check (insecure)'),
+    'ca_bundle': ': check ca_path',
+}
+
+
+# The first login's wait for an API that is away: 2, 4, 8, 16, then 30 seconds (jittered), within login_tolerance.
+LOGIN_WAIT = RetryPolicy(attempts=None, base_delay=2.0, max_delay=30.0)
 
 
 def connection_argument_spec():
@@ -106,9 +120,8 @@ class UnityModule:
         # The time the first login waited for the API, as an outage record (at_start: the API was
         # away before this module sent anything), or None.
         self.login_outage = None
-        self.sleep = time.sleep
-        self.clock = time.monotonic
-        self.wall_clock = time.time
+        # The one clock (time, sleep, jitter) of the client, the API and the waiter.
+        self.clock = Clock()
         if not HAS_REQUESTS:
             self.module.fail_json(msg=missing_required_lib('requests'),
                                   exception=str(REQUESTS_IMPORT_ERROR))
@@ -150,6 +163,8 @@ class UnityModule:
                 ca_path=self.params['ca_path'],
                 request_timeout=self.params['request_timeout'],
                 retry_policy=RetryPolicy(),
+                clock=self.clock,
+                tls_advice=TLS_ADVICE,
             )
             self._login(self._client)
         return self._client
@@ -158,36 +173,23 @@ class UnityModule:
         """Log in; within login_tolerance, an unreachable or restarting API is waited for, and the
         wait is kept in ``login_outage``."""
         self.login_outage = None
-        started = self.clock()
-        deadline = started + self.login_tolerance
-        delay = 2.0
-        outage = None
-        while True:
-            try:
-                client.login()
-                break
-            except (UnityTLSError, UnityAuthError):
-                raise
-            except UnityApiError as error:
-                transient = isinstance(error, UnityConnectionError) or error.http_status in RETRYABLE_STATUSES
-                remaining = deadline - self.clock()
-                if not transient or remaining <= 0:
-                    raise
-                if outage is None:
-                    outage = {'start': iso_time(self.wall_clock()), 'seconds': 0.0, 'seen': [], 'failed_reads': 0,
-                              'during_task': None, 'percent_complete': None, 'ended': False, 'at_start': True}
-                outage['failed_reads'] += 1
-                symptom = '%s (login)' % outage_symptom(error)
-                if symptom not in outage['seen']:
-                    outage['seen'].append(symptom)
-            # the last wait is cut to the deadline: a tolerance shorter than one delay still counts
-            self.sleep(min(delay, remaining))
-            delay = min(delay * 2, 30.0)
-        if outage is not None:
-            outage['seconds'] = round(self.clock() - started, 1)
-            outage['ended'] = True
-            outage['seen'].append('login accepted')
-            self.login_outage = outage
+        started = self.clock.monotonic()
+        outage = []
+
+        def waited(error, number):
+            if not outage:
+                outage.append(new_outage(self.clock.time(), at_start=True))
+            outage[0]['failed_reads'] += 1
+            symptom = '%s (login)' % outage_symptom(error)
+            if symptom not in outage[0]['seen']:
+                outage[0]['seen'].append(symptom)
+
+        retry(lambda number: client.login(), self.clock, LOGIN_WAIT, AWAY,
+              deadline=started + self.login_tolerance, on_retry=waited)
+        if outage:
+            outage[0].update(seconds=round(self.clock.monotonic() - started, 1), ended=True)
+            outage[0]['seen'].append('login accepted')
+            self.login_outage = outage[0]
 
     def close(self):
         if self._client is not None:

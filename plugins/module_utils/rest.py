@@ -14,10 +14,8 @@ __metaclass__ = type
 
 import json
 import os
-import random
 import re
 import ssl
-import time
 
 from urllib.parse import quote
 
@@ -37,6 +35,21 @@ except ImportError as exc:  # pragma: no cover - exercised by the sanity import 
     HAS_REQUESTS = False
     REQUESTS_IMPORT_ERROR = exc
 
+from ansible_collections.unity.upgrade.plugins.module_utils.retry import (  # noqa: F401 RetryPolicy is public here
+    AUTH,
+    AWAY,
+    AWAY_STATUSES,
+    MAYBE_APPLIED,
+    OUTAGE,
+    PENDING,
+    TLS,
+    ClassifiedError,
+    Pending,
+    RetryPolicy,
+    kind_of_status,
+    retry as retry_call,
+)
+
 COLLECTION_VERSION = '1.0.0'
 APPLICATION_TYPE = 'unity.upgrade/%s' % COLLECTION_VERSION
 
@@ -47,19 +60,23 @@ UPLOAD_PATH = '/upload/files/types/candidateSoftwareVersion'
 
 # Statuses a GET may be retried on: the management service is restarting or a
 # proxy in front of it could not reach it.
-RETRYABLE_STATUSES = frozenset((502, 503, 504))
+RETRYABLE_STATUSES = AWAY_STATUSES
+# Polls (a job) wait at their own pace until a deadline, not a number of attempts.
+POLLING = RetryPolicy(attempts=None)
 
 
-class UnityApiError(Exception):
+class UnityApiError(ClassifiedError):
     """Every failure the client reports: HTTP errors, transport errors, bad bodies.
 
     ``str()`` is a single line fit for ``fail_json(msg=...)``; it never holds a
-    password, a cookie or the CSRF token.
+    password, a cookie or the CSRF token. ``kind`` (see retry.py) is set where it is
+    raised; by default it follows ``http_status``.
     """
 
     def __init__(self, message, http_status=None, error_code=None, messages=None,
-                 method=None, path=None):
+                 method=None, path=None, kind=None):
         super(UnityApiError, self).__init__(message)
+        self.kind = kind or kind_of_status(http_status)
         self.message = message
         self.http_status = http_status
         self.error_code = error_code
@@ -78,19 +95,40 @@ class UnityConnectionError(UnityApiError):
     array (connection refused, connect timeout) and True when it may have been
     executed (read timeout, connection reset after sending). A caller that
     created something must re-read state in the second case, never re-send.
+    ``kind`` says the same: ``outage`` or ``maybe_applied``. ``reason`` is the
+    short cause (``connection refused``).
     """
 
-    def __init__(self, message, maybe_applied=True, **kwargs):
+    def __init__(self, message, maybe_applied=True, reason=None, **kwargs):
+        kwargs.setdefault('kind', MAYBE_APPLIED if maybe_applied else OUTAGE)
         super(UnityConnectionError, self).__init__(message, **kwargs)
         self.maybe_applied = maybe_applied
+        self.reason = reason or 'connection failed'
 
 
 class UnityTLSError(UnityConnectionError):
-    """The array's certificate was not accepted."""
+    """The array's certificate, or TLS itself, was not accepted.
+
+    ``problem`` says which: ``not_tls`` (the port does not speak TLS), ``name`` (the
+    certificate is not valid for the host name), ``trust`` (not signed by a trusted CA),
+    ``handshake`` (another handshake failure) or ``ca_bundle`` (the CA certificates to
+    verify with cannot be used). The module layer adds what to change for each.
+    """
+
+    def __init__(self, message, problem=None, **kwargs):
+        kwargs.setdefault('kind', TLS)
+        kwargs.setdefault('reason', 'TLS handshake failed')
+        kwargs.setdefault('maybe_applied', False)
+        super(UnityTLSError, self).__init__(message, **kwargs)
+        self.problem = problem
 
 
 class UnityAuthError(UnityApiError):
     """Login refused, or the account must change its password first."""
+
+    def __init__(self, message, **kwargs):
+        kwargs.setdefault('kind', AUTH)
+        super(UnityAuthError, self).__init__(message, **kwargs)
 
 
 def localized_messages(items):
@@ -111,7 +149,7 @@ def localized_messages(items):
     return [t.strip() for t in texts if t and t.strip()]
 
 
-def _one_line(text, limit=300):
+def one_line(text, limit=300):
     text = re.sub(r'\s+', ' ', text or '').strip()
     return text if len(text) <= limit else text[:limit - 3] + '...'
 
@@ -124,7 +162,7 @@ def _body_excerpt(response):
         text = title.group(1)
     else:
         text = re.sub(r'<[^>]+>', ' ', text)
-    return _one_line(text, 120)
+    return one_line(text, 120)
 
 
 def error_from_response(response, method, path):
@@ -151,7 +189,7 @@ def error_from_response(response, method, path):
     else:
         detail = response.reason or 'no error details in the answer'
     code = ' (error code %s)' % error_code if error_code not in (None, '') else ''
-    message = _one_line('%s %s failed with HTTP %s%s: %s' % (method, path, status, code, detail), 600)
+    message = one_line('%s %s failed with HTTP %s%s: %s' % (method, path, status, code, detail), 600)
     return UnityApiError(message, http_status=status, error_code=error_code, messages=messages,
                          method=method, path=path)
 
@@ -197,21 +235,23 @@ def _describe_transport_error(exc):
 
 
 def _describe_tls_error(exc, host):
-    """Why the certificate was refused, or None when the failure is not about the certificate.
+    """``(problem, reason)`` of a refused certificate, or ``(None, None)`` when the failure is not
+    about the certificate (see UnityTLSError.problem).
 
     A connection cut during the TLS exchange (an SP going down mid-handshake) also
     surfaces as SSLError; that is an outage, not a trust problem.
     """
     text = str(exc)
     if re.search(r"doesn't match|not valid for|Hostname mismatch|IP address mismatch", text, re.IGNORECASE):
-        return "the certificate is not valid for the name '%s'" % host
+        return 'name', "the certificate is not valid for the name '%s'" % host
     if re.search(r'self.signed|unable to get local issuer|certificate verify failed|CERTIFICATE_VERIFY_FAILED'
                  r'|certificate has expired|unknown ca', text, re.IGNORECASE):
-        return 'the certificate is not signed by a trusted CA'
+        return 'trust', 'the certificate is not signed by a trusted CA'
     if re.search(r'EOF|reset|aborted|broken pipe|timed out', text, re.IGNORECASE):
-        return None
+        return None, None
     detail = re.search(r'\[(?:SSL|X509)[^\]]*\]\s*([^(\'"]+)', text)
-    return 'the TLS handshake failed (%s)' % detail.group(1).strip() if detail else 'the TLS handshake failed'
+    return 'handshake', ('the TLS handshake failed (%s)' % detail.group(1).strip() if detail
+                         else 'the TLS handshake failed')
 
 
 # An HTTPS client met a server that does not speak TLS on that port (plain HTTP, another protocol).
@@ -237,8 +277,13 @@ def ca_path_problem(path):
         ssl.create_default_context(cafile=path)
     except (ssl.SSLError, ValueError, OSError) as exc:
         reason = re.sub(r'\s*\(_ssl\.c:\d+\)', '', str(exc))
-        return "'%s' holds no PEM certificate (%s)" % (path, _one_line(reason, 120))
+        return "'%s' holds no PEM certificate (%s)" % (path, one_line(reason, 120))
     return None
+
+
+def verify_setting(validate_certs, ca_path):
+    """requests' ``verify=``: ca_path wins over validate_certs (naming a CA means "verify against it")."""
+    return ca_path if ca_path else bool(validate_certs)
 
 
 def format_host(host):
@@ -246,22 +291,6 @@ def format_host(host):
     if ':' in host and not host.startswith('['):
         return '[%s]' % host
     return host
-
-
-class RetryPolicy:
-    """Capped, jittered exponential backoff for idempotent requests."""
-
-    def __init__(self, attempts=4, base_delay=1.0, max_delay=15.0, sleep=None, rand=None):
-        self.attempts = max(1, int(attempts))
-        self.base_delay = base_delay
-        self.max_delay = max_delay
-        self.sleep = sleep or time.sleep
-        self.rand = rand or random.random
-
-    def delay(self, retry_number):
-        """Delay before retry ``retry_number`` (1-based): full range jitter in [cap/2, cap]."""
-        cap = min(self.max_delay, self.base_delay * (2 ** (retry_number - 1)))
-        return cap / 2.0 + (cap / 2.0) * self.rand()
 
 
 class UnityRestClient:
@@ -274,7 +303,7 @@ class UnityRestClient:
 
     def __init__(self, host, username, password, port=443, validate_certs=True, ca_path=None,
                  request_timeout=60.0, connect_timeout=None, retry_policy=None,
-                 application_type=APPLICATION_TYPE, session=None):
+                 application_type=APPLICATION_TYPE, session=None, clock=None, tls_advice=None):
         if not HAS_REQUESTS:
             raise UnityApiError('the Python library requests is required: %s' % REQUESTS_IMPORT_ERROR)
         self.host = host
@@ -287,6 +316,10 @@ class UnityRestClient:
         self.request_timeout = float(request_timeout)
         self.connect_timeout = float(connect_timeout or min(10.0, self.request_timeout))
         self.retry_policy = retry_policy or RetryPolicy()
+        # The clock of every wait: the module's, else one carrying the policy's sleep and jitter.
+        self.clock = clock or self.retry_policy.clock()
+        # UnityTLSError.problem -> what the caller's user should change, added to the message
+        self.tls_advice = dict(tls_advice or {})
         self._csrf_token = None
         self.login_info = None
         self.stats = {'requests': 0, 'logins': 0, 'retries': 0}
@@ -296,8 +329,7 @@ class UnityRestClient:
             'X-EMC-REST-CLIENT': 'true',
             'Application-Type': application_type,
         })
-        # ca_path wins over validate_certs: naming a CA means "verify against it".
-        self.session.verify = ca_path if ca_path else bool(validate_certs)
+        self.session.verify = verify_setting(validate_certs, ca_path)
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -322,8 +354,12 @@ class UnityRestClient:
         self._csrf_token = None
         self.session.cookies.clear()
         params = {'compact': 'true', 'fields': ','.join(LOGIN_FIELDS)}
-        response = self._get_with_retries(LOGIN_PATH, params, retry, auth=(self._username, self._password))
-        self.stats['logins'] += 1
+        answered = []
+        try:
+            response = self._get_outside_session(LOGIN_PATH, params, retry, auth=(self._username, self._password),
+                                                 answered=answered)
+        finally:
+            self.stats['logins'] += 1 if answered else 0  # a login the array answered, even with 503
         if response.status_code in (401, 403):
             error = error_from_response(response, 'GET', LOGIN_PATH)
             raise UnityAuthError(
@@ -390,55 +426,55 @@ class UnityRestClient:
                 # Per request: requests lets REQUESTS_CA_BUNDLE override session.verify.
                 verify=self.session.verify)
         except SSLError as exc:
-            if _NOT_TLS.search(str(exc)):
-                raise UnityTLSError(
-                    '%s does not answer in TLS (HTTPS): is it a plain HTTP port or another service? Check '
-                    'unispherehost and port (Unisphere answers HTTPS on 443)' % self.base_url,
-                    maybe_applied=False, method=method, path=path)
-            reason = _describe_tls_error(exc, self.host)
-            if reason is None:
-                raise UnityConnectionError('%s %s: cannot reach %s: the TLS connection broke off' % (
-                    method, path, self.base_url), method=method, path=path)
-            if reason.startswith('the certificate is not valid for the name'):
-                advice = ("Set unispherehost to a name the array's certificate carries, or validate_certs: "
-                          'false to skip the check (insecure)')
-            else:
-                advice = ("Set ca_path to the CA certificate that signed the array's certificate, or "
-                          'validate_certs: false to skip the check (insecure)')
-            raise UnityTLSError('TLS verification of %s failed: %s. %s' % (self.base_url, reason, advice),
-                                maybe_applied=False, method=method, path=path)
+            raise self._tls_failure(exc, method, path)
         except (ConnectTimeout,) as exc:
-            raise UnityConnectionError('%s %s: cannot reach %s: %s' % (
-                method, path, self.base_url, _describe_transport_error(exc)),
-                maybe_applied=False, method=method, path=path)
+            reason = _describe_transport_error(exc)
+            raise UnityConnectionError('%s %s: cannot reach %s: %s' % (method, path, self.base_url, reason),
+                                       maybe_applied=False, reason=reason, method=method, path=path)
         except (RequestsConnectionError, Timeout) as exc:
             reason = _describe_transport_error(exc)
             never_sent = reason in ('connection refused', 'the host name does not resolve',
                                     'no route to host', 'network is unreachable')
-            raise UnityConnectionError('%s %s: cannot reach %s: %s' % (
-                method, path, self.base_url, reason),
-                maybe_applied=not never_sent, method=method, path=path)
+            raise UnityConnectionError('%s %s: cannot reach %s: %s' % (method, path, self.base_url, reason),
+                                       maybe_applied=not never_sent, reason=reason, method=method, path=path)
         except RequestException as exc:
             raise UnityConnectionError('%s %s: request to %s failed: %s' % (
-                method, path, self.base_url, type(exc).__name__), method=method, path=path)
+                method, path, self.base_url, type(exc).__name__), reason=type(exc).__name__,
+                method=method, path=path)
         except OSError as exc:  # after RequestException, which is one too
             if 'CA certificate bundle' not in str(exc):
                 raise UnityConnectionError('%s %s: request to %s failed: %s' % (
-                    method, path, self.base_url, type(exc).__name__), method=method, path=path)
+                    method, path, self.base_url, type(exc).__name__), reason=type(exc).__name__,
+                    method=method, path=path)
             # requests checks verify= itself: a CA path that is gone is an OSError, not an SSLError
-            raise UnityTLSError('the CA certificates to verify %s with cannot be used (%s): check ca_path'
-                                % (self.base_url, _one_line(str(exc), 200)),
-                                maybe_applied=False, method=method, path=path)
+            raise self._tls_error('the CA certificates to verify %s with cannot be used (%s)'
+                                  % (self.base_url, one_line(str(exc), 200)), 'ca_bundle', method, path)
         token = response.headers.get('EMC-CSRF-TOKEN')
         if token and self._csrf_token and token != self._csrf_token and auth is None:
             self._csrf_token = token
         return response
 
+    def _tls_failure(self, exc, method, path):
+        """The error for an SSLError: a refused certificate, a port without TLS, or a cut connection."""
+        if _NOT_TLS.search(str(exc)):
+            return self._tls_error('%s does not answer in TLS (HTTPS): is it a plain HTTP port or another '
+                                   'service?' % self.base_url, 'not_tls', method, path)
+        problem, reason = _describe_tls_error(exc, self.host)
+        if problem is None:
+            return UnityConnectionError('%s %s: cannot reach %s: the TLS connection broke off' % (
+                method, path, self.base_url), reason='the TLS connection broke off', method=method, path=path)
+        return self._tls_error('TLS verification of %s failed: %s.' % (self.base_url, reason), problem,
+                               method, path)
+
+    def _tls_error(self, message, problem, method, path):
+        return UnityTLSError(message + self.tls_advice.get(problem, ''), problem=problem, method=method, path=path)
+
     def request(self, method, path, params=None, json_body=None, data=None, headers=None,
                 expected=(200,), retry=None, timeout=None, relogin=True):
         """Send a request in the logged-in session and return the response.
 
-        - GET (or ``retry=True``) is retried on transport errors and 502/503/504.
+        - GET (or ``retry=True``) is retried on kinds ``outage`` and ``maybe_applied``
+          (transport errors, 502/503/504).
         - Any method gets one fresh login and one re-send on a 401: the array
           refused the request before acting on it, so re-sending is safe.
         - Anything else is never re-sent; see UnityConnectionError.maybe_applied.
@@ -449,53 +485,44 @@ class UnityRestClient:
         if self._csrf_token is None:
             self.login(retry=retry)
         csrf = method in ('POST', 'DELETE', 'PUT', 'PATCH')
-        relogged = not relogin
-        attempt = 0
-        while True:
-            attempt += 1
-            try:
+        relogins = [relogin]  # one fresh login per request, whatever the attempt
+
+        def attempt(number):
+            response = self._send(method, path, params=params, json_body=json_body, data=data,
+                                  headers=headers, csrf=csrf, timeout=timeout)
+            if response.status_code == 401 and relogins[0]:
+                relogins[0] = False
+                self.login(retry=retry)
                 response = self._send(method, path, params=params, json_body=json_body, data=data,
                                       headers=headers, csrf=csrf, timeout=timeout)
-            except UnityTLSError:
-                raise
-            except UnityConnectionError:
-                if retry and attempt < self.retry_policy.attempts:
-                    self._backoff(attempt)
-                    continue
-                raise
-            if response.status_code == 401 and not relogged:
-                relogged = True
-                self.login(retry=retry)
-                continue
-            if response.status_code in RETRYABLE_STATUSES and retry \
-                    and attempt < self.retry_policy.attempts:
-                self._backoff(attempt)
-                continue
             if response.status_code not in expected:
                 raise error_from_response(response, method, path)
             return response
 
-    def _get_with_retries(self, path, params, retry, auth=None):
-        """A GET outside the login session (the login itself, basicSystemInfo), retried like reads."""
-        attempts = self.retry_policy.attempts if retry else 1
-        for attempt in range(1, attempts + 1):
-            try:
-                response = self._send('GET', path, params=params, auth=auth)
-            except UnityTLSError:
-                raise
-            except UnityConnectionError:
-                if attempt < attempts:
-                    self._backoff(attempt)
-                    continue
-                raise
-            if response.status_code in RETRYABLE_STATUSES and attempt < attempts:
-                self._backoff(attempt)
-                continue
+        return self._retrying(attempt, retry)
+
+    def _get_outside_session(self, path, params, retry, auth=None, answered=None):
+        """A GET outside the login session (the login itself, basicSystemInfo), retried like reads.
+
+        Returns the answer unless it is 502/503/504 (raised as kind ``outage``); ``answered``
+        gets an entry for every answer.
+        """
+        def attempt(number):
+            response = self._send('GET', path, params=params, auth=auth)
+            if answered is not None:
+                answered.append(response.status_code)
+            if response.status_code in AWAY_STATUSES:
+                raise error_from_response(response, 'GET', path)
             return response
 
-    def _backoff(self, attempt):
-        self.stats['retries'] += 1
-        self.retry_policy.sleep(self.retry_policy.delay(attempt))
+        return self._retrying(attempt, retry)
+
+    def _retrying(self, attempt, retry):
+        """``attempt`` under the retry policy: again after kinds outage and maybe_applied, if ``retry``."""
+        def counted(error, number):
+            self.stats['retries'] += 1
+
+        return retry_call(attempt, self.clock, self.retry_policy, AWAY if retry else (), on_retry=counted)
 
     # -- reads ----------------------------------------------------------------------------
 
@@ -543,7 +570,7 @@ class UnityRestClient:
         """basicSystemInfo needs no login: safe to probe while SPs reboot."""
         path = '/api/types/basicSystemInfo/instances'
         params = self._read_params(fields)
-        response = self._get_with_retries(path, params, retry is None or retry)
+        response = self._get_outside_session(path, params, retry is None or retry)
         if response.status_code != 200:
             raise error_from_response(response, 'GET', path)
         entries = _json_body(response, 'GET', path).get('entries') or []
@@ -583,99 +610,18 @@ class UnityRestClient:
             return self.wait_job(job, timeout=job_timeout, interval=job_poll_interval)
         return payload.get('content', {})
 
-    # -- uploads --------------------------------------------------------------------------
+    # -- streamed bodies ------------------------------------------------------------------
 
-    def upload_candidate(self, make_body, timeout=3600.0):
-        """POST a streamed multipart body to the candidate upload endpoint; returns the response.
-
-        ``make_body()`` returns an iterable of bytes chunks with ``content_type``,
-        ``len`` (the exact length, or None for chunked transfer), ``filename``,
-        ``size``, ``started``, ``last_progress`` (``time.monotonic()`` of the last
-        chunk taken), ``bytes_sent``, ``data_bytes_sent`` and ``complete``. The request
-        carries the CSRF token and the body's own multipart content type (no JSON).
-        ``timeout`` bounds the wait for the array's answer; each send and the
-        connect may stall at most ``request_timeout``. A 401 before anything was
-        streamed gets one fresh login and one new body; once bytes went out the
-        upload is never re-sent: a cut-off upload raises UnityConnectionError
-        saying how far it got. Exceptions the body raises (a source error, a
-        checksum mismatch) pass through unchanged, after the connection is dropped.
-        """
+    def ensure_login(self):
+        """Log in unless the client is logged in."""
         if self._csrf_token is None:
             self.login()
-        # A send blocked by an array that takes no data ends after request_timeout, or after
-        # upload_timeout when that is shorter: a stall never outlasts the upload's own limit.
-        stall = min(max(self.connect_timeout, self.request_timeout), float(timeout))
-        relogged = False
-        while True:
-            body = make_body()
-            try:
-                response = self._send('POST', UPLOAD_PATH, data=body, csrf=True,
-                                      headers={'Content-Type': body.content_type},
-                                      timeout=(stall, float(timeout)))
-            except UnityTLSError as error:
-                if not body.started:
-                    raise  # the handshake failed: nothing was sent
-                # A connection reset mid-body surfaces as an SSL error (unexpected EOF).
-                raise self._upload_cut_off(error, body, timeout, 'the TLS connection broke off')
-            except UnityConnectionError as error:
-                raise self._upload_cut_off(error, body, timeout)
-            if response.status_code == 401 and not relogged and body.bytes_sent == 0:
-                relogged = True
-                self.login()
-                continue
-            if response.status_code == 401:
-                raise UnityApiError(
-                    'the array refused the login session of the upload of %s (HTTP 401) after %d '
-                    'bytes were sent; it keeps no partial candidate and the upload is not re-sent '
-                    'on its own: run the task again' % (body.filename, body.data_bytes_sent),
-                    http_status=401, method='POST', path=UPLOAD_PATH)
-            if response.status_code not in (200, 201, 202, 204):
-                error = error_from_response(response, 'POST', UPLOAD_PATH)
-                detail = '; '.join(error.messages) or error.message
-                code = ' (error code %s)' % error.error_code if error.error_code not in (None, '') \
-                    else ''
-                raise UnityApiError(
-                    _one_line('the array refused the upload of %s with HTTP %s%s: %s' % (
-                        body.filename, response.status_code, code, detail), 600),
-                    http_status=response.status_code, error_code=error.error_code,
-                    messages=error.messages, method='POST', path=UPLOAD_PATH)
-            return response
 
-    def _upload_cut_off(self, error, body, timeout, reason=None):
-        reason = reason or error.message.rsplit(': ', 1)[-1]
-        stall = max(self.connect_timeout, self.request_timeout)
-        idle = getattr(body, 'last_progress', None)
-        total = body.size if body.size is not None else 'an unknown number of'
-        stalled = not body.complete and idle is not None
-        if stalled and float(timeout) < stall and time.monotonic() - idle >= float(timeout) * 0.9:
-            # the send outlasted upload_timeout (shorter than request_timeout)
-            return UnityConnectionError(
-                'the upload did not finish within upload_timeout: %d of %s bytes of %s were sent; the '
-                'array keeps no partial candidate. Raise upload_timeout for slow links'
-                % (body.data_bytes_sent, total, body.filename),
-                maybe_applied=False, method='POST', path=UPLOAD_PATH)
-        if stalled and time.monotonic() - idle >= stall * 0.9:
-            # A send that timed out reaches us as an aborted connection.
-            reason = 'the array took no data for %g seconds, the request_timeout' % stall
-        if body.complete and reason == 'read timed out':
-            return UnityConnectionError(
-                'the array did not answer within upload_timeout (%g s) after all %d bytes of %s '
-                'were sent; it may still be processing the file: run the task again, it finds the '
-                'candidate if the array kept it and uploads again otherwise'
-                % (timeout, body.data_bytes_sent, body.filename),
-                maybe_applied=True, method='POST', path=UPLOAD_PATH)
-        if body.complete:
-            return UnityConnectionError(
-                'the answer to the upload of %s was lost after all %d bytes were sent (%s); the '
-                'array may still be processing the file: run the task again, it finds the '
-                'candidate if the array kept it and uploads again otherwise'
-                % (body.filename, body.data_bytes_sent, reason),
-                maybe_applied=True, method='POST', path=UPLOAD_PATH)
-        return UnityConnectionError(
-            'the upload of %s to %s was cut off after %d of %s bytes (%s); the array keeps no '
-            'partial candidate, so running the task again is safe'
-            % (body.filename, self.base_url, body.data_bytes_sent, total, reason),
-            maybe_applied=False, method='POST', path=UPLOAD_PATH)
+    def post_stream(self, path, body, content_type, timeout):
+        """One POST of a streamed body (never retried, never re-sent) with the CSRF token and its
+        own ``(send, answer)`` timeouts; returns the response, whatever its status."""
+        return self._send('POST', path, data=body, csrf=True, headers={'Content-Type': content_type},
+                          timeout=timeout)
 
     # -- jobs -----------------------------------------------------------------------------
 
@@ -683,24 +629,32 @@ class UnityRestClient:
                   'parametersOut', 'methodName', 'elapsedTime', 'estRemainTime')
     JOB_DONE_STATES = frozenset((4, 5, 7))  # Completed, Failed, Completed_With_Problems
 
-    def wait_job(self, job, timeout=None, interval=2.0, sleep=None):
-        """Poll a job to its end; a failed job raises with its messages."""
-        sleep = sleep or self.retry_policy.sleep
+    def wait_job(self, job, timeout=None, interval=2.0):
+        """Poll a job to its end, every ``interval`` seconds; a failed job raises with its messages."""
         job_id = job.get('id')
         if not job_id:
             raise UnityApiError('an asynchronous answer came without a job id')
-        deadline = time.monotonic() + (timeout if timeout is not None else 3600)
-        while job.get('state') not in self.JOB_DONE_STATES:
-            if time.monotonic() >= deadline:
-                raise UnityApiError('job %s did not finish within %s seconds (state %s)'
-                                    % (job_id, timeout, job.get('state')),
-                                    method='GET', path='/api/instances/job/%s' % job_id)
-            sleep(interval)
-            job = self.get_instance('job', job_id, self.JOB_FIELDS)
+        path = '/api/instances/job/%s' % job_id
+        seen = [job]
+
+        def attempt(number):
+            if number > 1:
+                seen.append(self.get_instance('job', job_id, self.JOB_FIELDS))
+            if seen[-1].get('state') not in self.JOB_DONE_STATES:
+                raise Pending(seen[-1])
+            return seen[-1]
+
+        deadline = self.clock.monotonic() + (timeout if timeout is not None else 3600)
+        try:
+            job = retry_call(attempt, self.clock, POLLING, (PENDING,), deadline=deadline,
+                             delay=lambda number: interval)
+        except Pending:
+            raise UnityApiError('job %s did not finish within %s seconds (state %s)'
+                                % (job_id, timeout, seen[-1].get('state')), method='GET', path=path)
         if job.get('state') == 5:
             texts = job_messages(job)
             raise UnityApiError('job %s failed: %s' % (job_id, '; '.join(texts) or 'no message'),
-                                messages=texts, method='GET', path='/api/instances/job/%s' % job_id)
+                                messages=texts, method='GET', path=path)
         return job
 
 

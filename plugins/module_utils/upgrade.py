@@ -12,14 +12,21 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import re
-import time
 
 from ansible_collections.unity.upgrade.plugins.module_utils.rest import (
-    RETRYABLE_STATUSES,
     UnityApiError,
-    UnityConnectionError,
-    UnityTLSError,
     localized_messages,
+)
+from ansible_collections.unity.upgrade.plugins.module_utils.retry import (
+    AWAY,
+    MAYBE_APPLIED,
+    OUTAGE,
+    PENDING,
+    TLS,
+    Clock,
+    Pending,
+    RetryPolicy,
+    retry,
 )
 
 # -- enums (values from real arrays' metadata, see the API reference) ---------------------------
@@ -355,9 +362,11 @@ def system(raw_system, raw_basic):
 class UpgradeApi:
     """Typed reads and actions on one array's upgrade resources."""
 
-    def __init__(self, client, sleep=None):
+    def __init__(self, client, clock=None, sleep=None):
         self.client = client
-        self.sleep = sleep or time.sleep
+        # The client's clock (the module's); ``sleep`` alone (older tests) waits each policy's caps, unjittered.
+        self.clock = clock or (Clock(sleep=sleep, rand=lambda: 1.0) if sleep else None) \
+            or getattr(client, 'clock', None) or Clock()
         self._session_resource = None
         self._session_fields = SESSION_FIELDS
         # candidate id -> version as the array wrote it, of every candidate read so far (a candidate
@@ -464,38 +473,32 @@ class UpgradeApi:
                        unsent_retries=3, unsent_delay=2.0):
         """Create a session; returns ``(session, recovered)``.
 
-        If the answer to the POST is lost after it may have reached the array,
-        the sessions are read again to find the one it created; that POST is never
-        sent twice. ``recovered`` says the session was found by reading them again.
+        If the answer to the POST is lost after it may have reached the array (kind
+        ``maybe_applied``), the sessions are read again to find the one it created; that POST
+        is never sent twice. ``recovered`` says the session was found by reading them again.
 
-        If the array certainly did not take the POST in (the connection was refused,
-        or HTTP 502/503/504: the management service is away), the sessions are read
-        again after a pause and, only when no new one is listed, the POST is sent
-        again, at most ``unsent_retries`` times.
+        If the array certainly did not take the POST in (kind ``outage``: the connection was
+        refused, or HTTP 502/503/504), the sessions are read again after a pause and, only
+        when no new one is listed, the POST is sent again, at most ``unsent_retries`` times.
         """
         before = set(s['id'] for s in self.sessions())
-        delay = unsent_delay
-        for attempt in range(unsent_retries + 1):
-            last = attempt == unsent_retries
+
+        def attempt(number):
+            if number > 1:
+                found = self._find_new_session(before, candidate_id, 1, 0)
+                if found is not None:
+                    return found, True
             try:
                 new_id = self.client.create(self.session_resource, body)
-            except UnityConnectionError as error:
-                if error.maybe_applied:
-                    return self._recover_lost_create(error, before, candidate_id, lost_answer_checks,
-                                                     lost_answer_delay)
-                if isinstance(error, UnityTLSError) or last:
-                    raise
             except UnityApiError as error:
-                if error.http_status not in RETRYABLE_STATUSES or last:
+                if error.kind != MAYBE_APPLIED:
                     raise
-            else:
-                return self.get_session(new_id), False
-            self.sleep(delay)
-            delay *= 2
-            found = self._find_new_session(before, candidate_id, 1, 0)
-            if found is not None:
-                return found, True
-        raise AssertionError('unreachable')  # pragma: no cover - the loop returns or raises
+                return self._recover_lost_create(error, before, candidate_id, lost_answer_checks,
+                                                 lost_answer_delay)
+            return self.get_session(new_id), False
+
+        policy = RetryPolicy(attempts=unsent_retries + 1, base_delay=unsent_delay, max_delay=30.0)
+        return retry(attempt, self.clock, policy, (OUTAGE,))
 
     def _recover_lost_create(self, error, before, candidate_id, checks, delay):
         found = self._find_new_session(before, candidate_id, checks, delay)
@@ -507,21 +510,32 @@ class UpgradeApi:
                 method='POST', path=error.path)
         return found, True
 
-    def _find_new_session(self, before, candidate_id, checks, delay):
-        for attempt in range(checks):
-            if attempt:
-                self.sleep(delay)
-            try:
-                listed = self.sessions()
-            except UnityApiError as error:
-                if isinstance(error, UnityConnectionError) or error.http_status in RETRYABLE_STATUSES:
-                    continue  # still away: look again
+    def _reread(self, read, checks, delay):
+        """``read()`` up to ``checks`` times, ``delay`` seconds and more apart, through an API that
+        is away, until it returns something else than None; None if it never did."""
+        def attempt(number):
+            value = read()
+            if value is None:
+                raise Pending()
+            return value
+
+        try:
+            return retry(attempt, self.clock, RetryPolicy(attempts=checks, base_delay=delay, max_delay=30.0),
+                         AWAY | {TLS, PENDING})
+        except UnityApiError as error:
+            if error.kind not in AWAY | {TLS}:
                 raise
-            fresh = [s for s in listed if s['id'] not in before
-                     and (candidate_id is None or s['candidate_id'] == candidate_id)]
-            if fresh:
-                return fresh[-1]
+        except Pending:
+            pass
         return None
+
+    def _find_new_session(self, before, candidate_id, checks, delay):
+        def read():
+            fresh = [s for s in self.sessions() if s['id'] not in before
+                     and (candidate_id is None or s['candidate_id'] == candidate_id)]
+            return fresh[-1] if fresh else None
+
+        return self._reread(read, checks, delay)
 
     def session_action(self, session_id, action, before_status=None, retries=3, delay=2.0,
                        lost_answer_checks=3):
@@ -529,50 +543,52 @@ class UpgradeApi:
 
         With ``before_status`` (the status the session had when the action was decided) a
         failed exchange is settled by reading the session again, never by a blind re-send:
-        when the array certainly did not take the POST in (connection refused, HTTP
-        502/503/504) and the session still has that status, the POST is sent again after a
-        pause, at most ``retries`` times; when the answer was lost, a session that left that
+        when the array certainly did not take the POST in (kind ``outage``) and the session
+        still has that status, the POST is sent again after a pause, at most ``retries``
+        times; when the answer was lost (kind ``maybe_applied``), a session that left that
         status took the action, and one that did not is reported.
         """
-        for attempt in range(retries + 1):
-            try:
-                return self.client.action(self.session_resource, action, instance_id=session_id)
-            except UnityApiError as error:
-                if before_status is None or isinstance(error, UnityTLSError):
-                    raise
-                lost = isinstance(error, UnityConnectionError) and error.maybe_applied
-                unsent = (isinstance(error, UnityConnectionError) and not error.maybe_applied) \
-                    or error.http_status in RETRYABLE_STATUSES
-                if not (lost or unsent) or (unsent and attempt == retries):
-                    raise
-                self.sleep(delay)
-                delay *= 2
-                status = self._status_now(session_id, lost_answer_checks if lost else 1, delay)
-                if status is not None and status != before_status:
+        def post():
+            return self.client.action(self.session_resource, action, instance_id=session_id)
+
+        if before_status is None:
+            return post()
+        lost = []
+
+        def attempt(number):
+            if number > 1:
+                status = self._status_now(session_id, lost_answer_checks if lost else 1, delay * 2)
+                if status not in (None, before_status):
                     return {}  # the array took the action in
                 if lost:
-                    raise UnityApiError(
-                        'the answer to the %s of session %s was lost (%s) and the session is still %s; '
-                        'run the task again' % (action, session_id, error.message,
-                                                'in the same state' if status is None
-                                                else 'status %s' % STATUS_NAMES.get(status, status)),
-                        method='POST', path=error.path)
-        raise AssertionError('unreachable')  # pragma: no cover - the loop returns or raises
+                    raise self._lost_action(action, session_id, lost[0], status)
+            try:
+                return post()
+            except UnityApiError as error:
+                if error.kind == MAYBE_APPLIED:
+                    lost.append(error)
+                raise
+
+        def again(error, number):
+            return error.kind == MAYBE_APPLIED or (error.kind == OUTAGE and number <= retries)
+
+        return retry(attempt, self.clock, RetryPolicy(attempts=None, base_delay=delay, max_delay=30.0), again)
+
+    @staticmethod
+    def _lost_action(action, session_id, error, status):
+        return UnityApiError(
+            'the answer to the %s of session %s was lost (%s) and the session is still %s; '
+            'run the task again' % (action, session_id, error.message,
+                                    'in the same state' if status is None
+                                    else 'status %s' % STATUS_NAMES.get(status, status)),
+            method='POST', path=error.path)
 
     def _status_now(self, session_id, checks, delay):
         """The session's status read again, or None when it cannot be read."""
-        for attempt in range(checks):
-            if attempt:
-                self.sleep(delay)
-            try:
-                return self.get_session(session_id)['status']
-            except UnityApiError as error:
-                if not (isinstance(error, UnityConnectionError) or error.http_status in RETRYABLE_STATUSES):
-                    raise
-        return None
+        return self._reread(lambda: self.get_session(session_id)['status'], checks, delay)
 
     def wait_for_candidate(self, version, candidate_type=None, previous=None, timeout=600.0,
-                           interval=1.0, max_interval=10.0, clock=None):
+                           interval=1.0, max_interval=10.0):
         """After an upload: poll the candidates until one of ``version`` is listed; return it.
 
         The array verifies and unpacks a package before it lists it. A listed
@@ -580,9 +596,7 @@ class UpgradeApi:
         upload replaces) means the package is of another version: that fails at
         once, as does waiting longer than ``timeout`` seconds.
         """
-        clock = clock or time.monotonic
-        deadline = clock() + timeout
-        while True:
+        def attempt(number):
             listed = self.candidates()
             for item in listed:
                 if candidate_matches(item, version, candidate_type):
@@ -595,13 +609,16 @@ class UpgradeApi:
                     'package is of another version; set version to the version of the package'
                     % (other[0].get('id'), other[0].get('parsed_version') or other[0].get('version'),
                        version))
-            if clock() >= deadline:
-                raise UnityApiError(
-                    'the array accepted the upload but listed no candidate of version %s within %g '
-                    'seconds; it may still be verifying the package: check with unity.upgrade.info '
-                    'or run the task again' % (version, timeout))
-            self.sleep(min(interval, max(0.0, deadline - clock())))
-            interval = min(interval * 2, max_interval)
+            raise Pending()
+
+        policy = RetryPolicy(attempts=None, base_delay=interval, max_delay=max_interval)
+        try:
+            return retry(attempt, self.clock, policy, (PENDING,), deadline=self.clock.monotonic() + timeout)
+        except Pending:
+            raise UnityApiError(
+                'the array accepted the upload but listed no candidate of version %s within %g '
+                'seconds; it may still be verifying the package: check with unity.upgrade.info '
+                'or run the task again' % (version, timeout))
 
 
 def eligibility_messages(content):

@@ -14,9 +14,13 @@
   check raises before its last bytes are handed to the connection, so the array
   never receives a complete file from a source that is not the one asked for.
 
+- ``upload_candidate``: the one POST of such a body to the array, through the REST
+  client's transport, with what a cut-off upload means for the user.
+
 Memory use is a few chunks, whatever the size of the file. Nothing here imports
-Ansible or the REST client: errors are ``UploadError`` with a one-line message
-that names what to fix and never holds a password, a token or a URL's query.
+Ansible: errors are ``UploadError`` (or the client's errors, for the POST) with a
+one-line message that names what to fix and never holds a password, a token or a
+URL's query.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -45,6 +49,16 @@ try:
     HAS_REQUESTS = True
 except ImportError:  # pragma: no cover - the module reports missing requests first
     HAS_REQUESTS = False
+
+from ansible_collections.unity.upgrade.plugins.module_utils.rest import (
+    UPLOAD_PATH,
+    UnityApiError,
+    UnityConnectionError,
+    UnityTLSError,
+    error_from_response,
+    one_line,
+    verify_setting,
+)
 
 DEFAULT_CHUNK_SIZE = 1 << 20
 FIELD_NAME = 'filename'
@@ -248,7 +262,7 @@ class UrlSource:
         self.shown = redact_url(url)
         self.description = 'url %s' % self.shown
         self.headers = dict((str(k), str(v)) for k, v in (headers or {}).items() if v is not None)
-        self.verify = ca_path if ca_path else bool(validate_certs)
+        self.verify = verify_setting(validate_certs, ca_path)
         self.auth = (username, password or '') if username else None
         self.timeout = timeout
         self.chunk_size = int(chunk_size)
@@ -508,3 +522,92 @@ class MultipartBody:
         yield self.epilogue
         self.bytes_sent += len(self.epilogue)
         self.complete = True
+
+
+# -- the POST to the array -------------------------------------------------------------------------
+
+def upload_candidate(client, make_body, timeout=3600.0):
+    """POST a streamed multipart body to the candidate upload endpoint; returns the response.
+
+    ``make_body()`` returns a MultipartBody (or one like it). The request carries the CSRF
+    token and the body's own multipart content type. ``timeout`` bounds the wait for the
+    array's answer; each send and the connect may stall at most the client's
+    ``request_timeout`` (or ``timeout``, when shorter). A 401 before anything was streamed
+    gets one fresh login and one new body; once bytes went out the upload is never re-sent:
+    a cut-off upload raises UnityConnectionError saying how far it got. Exceptions the body
+    raises (a source error, a checksum mismatch) pass through unchanged.
+    """
+    client.ensure_login()
+    stall = min(max(client.connect_timeout, client.request_timeout), float(timeout))
+    body = make_body()
+    response = _post(client, body, stall, timeout)
+    if response.status_code == 401 and body.bytes_sent == 0:
+        client.login()  # refused before it took any data: one fresh login, one new body
+        body = make_body()
+        response = _post(client, body, stall, timeout)
+    if response.status_code == 401:
+        raise UnityApiError(
+            'the array refused the login session of the upload of %s (HTTP 401) after %d '
+            'bytes were sent; it keeps no partial candidate and the upload is not re-sent '
+            'on its own: run the task again' % (body.filename, body.data_bytes_sent),
+            http_status=401, method='POST', path=UPLOAD_PATH)
+    if response.status_code not in (200, 201, 202, 204):
+        error = error_from_response(response, 'POST', UPLOAD_PATH)
+        detail = '; '.join(error.messages) or error.message
+        code = ' (error code %s)' % error.error_code if error.error_code not in (None, '') else ''
+        raise UnityApiError(
+            one_line('the array refused the upload of %s with HTTP %s%s: %s' % (
+                body.filename, response.status_code, code, detail), 600),
+            http_status=response.status_code, error_code=error.error_code,
+            messages=error.messages, method='POST', path=UPLOAD_PATH)
+    return response
+
+
+def _post(client, body, stall, timeout):
+    try:
+        return client.post_stream(UPLOAD_PATH, body, body.content_type, (stall, float(timeout)))
+    except UnityTLSError as error:
+        if not body.started:
+            raise  # the handshake failed: nothing was sent
+        # A connection reset mid-body surfaces as an SSL error (unexpected EOF).
+        raise _cut_off(client, error, body, timeout, 'the TLS connection broke off')
+    except UnityConnectionError as error:
+        raise _cut_off(client, error, body, timeout)
+
+
+def _cut_off(client, error, body, timeout, reason=None):
+    """What an upload that broke off means: how far it got, and whether running again is safe."""
+    reason = reason or error.reason
+    stall = max(client.connect_timeout, client.request_timeout)
+    idle = getattr(body, 'last_progress', None)
+    idle_for = None if body.complete or idle is None else time.monotonic() - idle
+    total = body.size if body.size is not None else 'an unknown number of'
+    if idle_for is not None and float(timeout) < stall and idle_for >= float(timeout) * 0.9:
+        # the send outlasted upload_timeout (shorter than request_timeout)
+        return UnityConnectionError(
+            'the upload did not finish within upload_timeout: %d of %s bytes of %s were sent; the '
+            'array keeps no partial candidate. Raise upload_timeout for slow links'
+            % (body.data_bytes_sent, total, body.filename),
+            maybe_applied=False, reason=reason, method='POST', path=UPLOAD_PATH)
+    if idle_for is not None and idle_for >= stall * 0.9:
+        # A send that timed out reaches us as an aborted connection.
+        reason = 'the array took no data for %g seconds, the request_timeout' % stall
+    if body.complete:
+        return UnityConnectionError(_lost_answer(body, timeout, reason), maybe_applied=True, reason=reason,
+                                    method='POST', path=UPLOAD_PATH)
+    return UnityConnectionError(
+        'the upload of %s to %s was cut off after %d of %s bytes (%s); the array keeps no '
+        'partial candidate, so running the task again is safe'
+        % (body.filename, client.base_url, body.data_bytes_sent, total, reason),
+        maybe_applied=False, reason=reason, method='POST', path=UPLOAD_PATH)
+
+
+def _lost_answer(body, timeout, reason):
+    again = ('run the task again, it finds the candidate if the array kept it and uploads again '
+             'otherwise')
+    if reason == 'read timed out':
+        return ('the array did not answer within upload_timeout (%g s) after all %d bytes of %s were '
+                'sent; it may still be processing the file: %s' % (timeout, body.data_bytes_sent,
+                                                                   body.filename, again))
+    return ('the answer to the upload of %s was lost after all %d bytes were sent (%s); the array may '
+            'still be processing the file: %s' % (body.filename, body.data_bytes_sent, reason, again))

@@ -19,17 +19,23 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import datetime
-import time
 
-from ansible_collections.unity.upgrade.plugins.module_utils.rest import (
-    UnityApiError,
-    UnityConnectionError,
-    UnityTLSError,
+from ansible_collections.unity.upgrade.plugins.module_utils.rest import UnityApiError
+from ansible_collections.unity.upgrade.plugins.module_utils.retry import (
+    AUTH,
+    AWAY,
+    OUTAGE,
+    PENDING,
+    TLS,
+    Clock,
+    Pending,
+    RetryPolicy,
+    retry,
 )
 from ansible_collections.unity.upgrade.plugins.module_utils.upgrade import STATUS_NAMES
 
-# Answers that mean "the management service is down or restarting", not "no".
-OUTAGE_HTTP_STATUSES = frozenset((502, 503, 504))
+# The waiter reads at its own pace (poll_interval, cut to its limits) until it returns.
+POLLING = RetryPolicy(attempts=None)
 
 # status -> outcome of the wait; statuses not listed (not_started, in_progress) keep it going.
 OUTCOMES = {
@@ -54,22 +60,26 @@ def iso_time(epoch):
 def outage_symptom(error):
     """What an error says about the API being down, or None if it is a real error.
 
-    Connection refused, reset or timed out, 502/503/504, and a 401 (the login
-    session did not survive the SP reboot, or the login service is not up yet)
-    are outage symptoms. Anything else (404, 422, a password that must be
-    changed) is an answer and must not be waited out.
+    Kinds ``outage``, ``maybe_applied`` and ``tls``, and a 401 (the login session did not
+    survive the SP reboot, or the login service is not up yet) are outage symptoms. Anything
+    else (404, 422, a password that must be changed) is an answer and must not be waited out.
     """
-    if isinstance(error, UnityTLSError):
+    kind = getattr(error, 'kind', None)
+    if kind == TLS:
         return 'TLS handshake failed'
-    if isinstance(error, UnityConnectionError):
-        text = error.message
-        return text.rsplit(': ', 1)[-1] if ': ' in text else 'connection failed'
-    if isinstance(error, UnityApiError):
-        if error.http_status in OUTAGE_HTTP_STATUSES:
-            return 'HTTP %s' % error.http_status
-        if error.http_status == 401:
-            return 'HTTP 401 (login refused)'
+    if kind in AWAY and getattr(error, 'reason', None):
+        return error.reason
+    if kind == OUTAGE or (kind == AUTH and error.http_status == 401):
+        return 'HTTP %s%s' % (error.http_status, ' (login refused)' if kind == AUTH else '')
     return None
+
+
+def new_outage(wall_time, session=None, at_start=False):
+    """A fresh outage record, as waits return them."""
+    session = session or {}
+    return {'start': iso_time(wall_time), 'seconds': 0.0, 'seen': [], 'failed_reads': 0,
+            'during_task': session.get('current_task'), 'percent_complete': session.get('percent_complete'),
+            'ended': False, 'at_start': at_start}
 
 
 def describe_state(session):
@@ -149,7 +159,7 @@ class SessionWaiter:
 
     def __init__(self, api, session_id, poll_interval=30.0, wait_timeout=10800.0,
                  outage_tolerance=1800.0, on_progress=None, probe=True, settle_statuses=(),
-                 settle_seconds=None, clock=None, sleep=None, wall_clock=None):
+                 settle_seconds=None, clock=None):
         for name, value in (('poll_interval', poll_interval), ('wait_timeout', wait_timeout),
                             ('outage_tolerance', outage_tolerance)):
             if value is None or value <= 0:
@@ -165,9 +175,7 @@ class SessionWaiter:
         if settle_seconds is None:
             settle_seconds = max(120.0, 2 * self.poll_interval)
         self.settle_seconds = min(float(settle_seconds), self.wait_timeout)
-        self.clock = clock or time.monotonic
-        self.sleep = sleep or time.sleep
-        self.wall_clock = wall_clock or time.time
+        self.clock = clock or getattr(api.client, 'clock', None) or Clock()
         self._reset()
 
     def _reset(self):
@@ -186,26 +194,21 @@ class SessionWaiter:
     def wait(self, initial=None):
         """Wait; ``initial`` is the session as last read by the caller, if any."""
         self._reset()
-        self._start = self.clock()
-        if initial is not None:
+        self._start = self.clock.monotonic()
+        return retry(lambda number: self._step(number, initial), self.clock, POLLING, (PENDING,),
+                     delay=lambda number: self._next_delay())
+
+    def _step(self, number, initial):
+        """One read (the first may be the caller's); the result once the wait ends, else Pending."""
+        if number == 1 and initial is not None:
             self._observe(initial)
             outcome = self._outcome(initial)
-            if outcome:
-                return self._result(outcome)
         else:
-            self._poll()
-            outcome = self._outcome(self.last_session) if self._outage is None else None
-            if outcome:
-                return self._result(outcome)
-        while True:
-            limit = self._check_limits()
-            if limit:
-                return self._result(limit)
-            self.sleep(self._next_delay())
-            if self._poll():
-                outcome = self._outcome(self.last_session)
-                if outcome:
-                    return self._result(outcome)
+            outcome = self._outcome(self.last_session) if self._poll() else None
+        outcome = outcome or self._check_limits()
+        if outcome:
+            return self._result(outcome)
+        raise Pending()
 
     # -- one read -------------------------------------------------------------------------------
 
@@ -246,21 +249,11 @@ class SessionWaiter:
 
     def _down(self, symptom):
         if self._outage is None:
-            session = self.last_session or {}
-            self._outage_since = self.clock()
-            self._outage = {
-                'start': iso_time(self.wall_clock()),
-                'seconds': 0.0,
-                'seen': [],
-                'failed_reads': 0,
-                'during_task': session.get('current_task'),
-                'percent_complete': session.get('percent_complete'),
-                'ended': False,
-                'at_start': False,
-            }
+            self._outage_since = self.clock.monotonic()
+            self._outage = new_outage(self.clock.time(), self.last_session)
             self.outages.append(self._outage)
         self._outage['failed_reads'] += 1
-        self._outage['seconds'] = round(self.clock() - self._outage_since, 1)
+        self._outage['seconds'] = round(self.clock.monotonic() - self._outage_since, 1)
         self._see(symptom)
 
     def _see(self, what):
@@ -269,7 +262,7 @@ class SessionWaiter:
 
     def _up(self):
         if self._outage is not None:
-            self._outage['seconds'] = round(self.clock() - self._outage_since, 1)
+            self._outage['seconds'] = round(self.clock.monotonic() - self._outage_since, 1)
             self._outage['ended'] = True
             self._outage = None
             self._outage_since = None
@@ -286,8 +279,8 @@ class SessionWaiter:
             return
         self._last_key = key
         entry = {
-            'time': iso_time(self.wall_clock()),
-            'elapsed_seconds': round(self.clock() - self._start, 1),
+            'time': iso_time(self.clock.time()),
+            'elapsed_seconds': round(self.clock.monotonic() - self._start, 1),
             'status': status,
             'status_name': session.get('status_name') or STATUS_NAMES.get(status),
             'percent_complete': session.get('percent_complete'),
@@ -306,12 +299,12 @@ class SessionWaiter:
         if outcome is None:
             return None
         if (session.get('status') in self.settle_statuses and not self._left_settle
-                and self.clock() - self._start < self.settle_seconds):
+                and self.clock.monotonic() - self._start < self.settle_seconds):
             return None  # the array has not taken the action in yet
         return outcome
 
     def _check_limits(self):
-        now = self.clock()
+        now = self.clock.monotonic()
         if self._outage is not None and now - self._outage_since >= self.outage_tolerance:
             return 'unreachable'
         if now - self._start >= self.wait_timeout:
@@ -319,7 +312,7 @@ class SessionWaiter:
         return None
 
     def _next_delay(self):
-        now = self.clock()
+        now = self.clock.monotonic()
         delay = min(self.poll_interval, self._start + self.wait_timeout - now)
         if self._outage is not None:
             delay = min(delay, self._outage_since + self.outage_tolerance - now)
@@ -331,9 +324,9 @@ class SessionWaiter:
     # -- the result -----------------------------------------------------------------------------
 
     def _result(self, outcome):
-        waited = round(self.clock() - self._start, 1)
+        waited = round(self.clock.monotonic() - self._start, 1)
         if self._outage is not None:
-            self._outage['seconds'] = round(self.clock() - self._outage_since, 1)
+            self._outage['seconds'] = round(self.clock.monotonic() - self._outage_since, 1)
         session = self.last_session
         return WaitResult(outcome, session, waited, self.outages, self.progress, self.relogins,
                           self._message(outcome, session, waited))

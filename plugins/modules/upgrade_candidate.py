@@ -348,6 +348,7 @@ from ansible_collections.unity.upgrade.plugins.module_utils.upload import (
     mib_per_second,
     parse_checksum,
     redact_url,
+    upload_candidate,
     url_credentials,
     url_query,
 )
@@ -430,7 +431,7 @@ def upload(unity, api, package, replaced):
 
     started = time.monotonic()
     try:
-        unity.client.upload_candidate(make_body, timeout=params['upload_timeout'])
+        upload_candidate(unity.client, make_body, timeout=params['upload_timeout'])
     finally:
         source.close()
     seconds = time.monotonic() - started

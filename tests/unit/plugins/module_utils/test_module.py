@@ -16,6 +16,7 @@ from ansible_collections.unity.upgrade.plugins.module_utils.rest import (
     UnityConnectionError,
     UnityTLSError,
 )
+from ansible_collections.unity.upgrade.plugins.module_utils.retry import Clock
 
 
 class FakeClock:
@@ -47,14 +48,14 @@ def unity_with(tolerance):
     unity = UnityModule.__new__(UnityModule)
     clock = FakeClock()
     unity.login_tolerance = tolerance
-    unity.clock = clock.time
-    unity.wall_clock = lambda: 1798675200.0 + clock.time()
-    unity.sleep = clock.sleep
+    # the jitter at its upper bound: each wait is the policy's cap
+    unity.clock = Clock(monotonic=clock.time, wall=lambda: 1798675200.0 + clock.time(), sleep=clock.sleep,
+                        rand=lambda: 1.0)
     return unity, clock
 
 
 REFUSED = UnityConnectionError('GET /api/types/loginSessionInfo/instances: cannot reach x: connection refused',
-                               maybe_applied=False)
+                               maybe_applied=False, reason='connection refused')
 
 
 def test_an_away_api_is_waited_for_within_the_tolerance():

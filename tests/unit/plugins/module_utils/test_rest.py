@@ -23,6 +23,7 @@ from ansible_collections.unity.upgrade.plugins.module_utils.rest import (
     localized_messages,
 )
 
+from ansible_collections.unity.upgrade.plugins.module_utils.module import TLS_ADVICE
 from ansible_collections.unity.upgrade.tests.unit.conftest import Reply, fixture_json
 
 LOGIN = '/api/types/loginSessionInfo/instances'
@@ -359,7 +360,7 @@ def test_tls_failure_names_the_options_to_change(make_client, transport):
     transport.add('GET', LOGIN, Reply(exc=SSLError('[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: '
                                                    'self-signed certificate in certificate chain')))
     with pytest.raises(UnityTLSError) as caught:
-        make_client().login()
+        make_client(tls_advice=TLS_ADVICE).login()
     assert str(caught.value) == (
         'TLS verification of https://unity.example.com:443 failed: the certificate is not signed by a trusted CA. '
         "Set ca_path to the CA certificate that signed the array's certificate, or validate_certs: false to skip "
@@ -370,7 +371,7 @@ def test_tls_failure_names_the_options_to_change(make_client, transport):
 def test_hostname_mismatch_is_named(make_client, transport):
     transport.add('GET', LOGIN, Reply(exc=SSLError("hostname 'unity.example.com' doesn't match 'other'")))
     with pytest.raises(UnityTLSError, match="the certificate is not valid for the name 'unity.example.com'"):
-        make_client().login()
+        make_client(tls_advice=TLS_ADVICE).login()
 
 
 def test_verification_is_on_by_default_and_ca_path_wins(make_client):

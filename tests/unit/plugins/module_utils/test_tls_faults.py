@@ -14,6 +14,8 @@ from requests.exceptions import SSLError
 
 from ansible_collections.unity.upgrade.plugins.module_utils.rest import UnityTLSError, ca_path_problem
 
+from ansible_collections.unity.upgrade.plugins.module_utils.module import TLS_ADVICE
+
 from ansible_collections.unity.upgrade.tests.unit.conftest import Reply
 
 LOGIN = '/api/types/loginSessionInfo/instances'
@@ -22,7 +24,7 @@ LOGIN = '/api/types/loginSessionInfo/instances'
 def test_a_server_that_does_not_speak_tls_is_named_as_such(make_client, transport):
     transport.add('GET', LOGIN, Reply(exc=SSLError("[SSL: WRONG_VERSION_NUMBER] wrong version number (_ssl.c:1006)")))
     with pytest.raises(UnityTLSError) as caught:
-        make_client().login()
+        make_client(tls_advice=TLS_ADVICE).login()
     assert str(caught.value) == ('https://unity.example.com:443 does not answer in TLS (HTTPS): is it a plain HTTP '
                                  'port or another service? Check unispherehost and port (Unisphere answers HTTPS '
                                  'on 443)')
@@ -33,7 +35,7 @@ def test_a_hostname_mismatch_says_to_use_a_name_of_the_certificate(make_client, 
     transport.add('GET', LOGIN, Reply(exc=SSLError("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: "
                                                    "Hostname mismatch, certificate is not valid for 'unity.example.com'")))
     with pytest.raises(UnityTLSError) as caught:
-        make_client().login()
+        make_client(tls_advice=TLS_ADVICE).login()
     assert str(caught.value) == ("TLS verification of https://unity.example.com:443 failed: the certificate is not "
                                  "valid for the name 'unity.example.com'. Set unispherehost to a name the array's "
                                  'certificate carries, or validate_certs: false to skip the check (insecure)')
@@ -43,14 +45,14 @@ def test_another_handshake_failure_carries_its_reason(make_client, transport):
     transport.add('GET', LOGIN, Reply(exc=SSLError('[SSL: TLSV1_ALERT_PROTOCOL_VERSION] tlsv1 alert protocol '
                                                    'version (_ssl.c:1006)')))
     with pytest.raises(UnityTLSError, match=r'failed: the TLS handshake failed \(tlsv1 alert protocol version\)\. '):
-        make_client().login()
+        make_client(tls_advice=TLS_ADVICE).login()
 
 
 def test_a_ca_bundle_that_requests_cannot_find_is_a_tls_error_not_a_traceback(make_client, transport):
     transport.add('GET', LOGIN, Reply(exc=OSError('Could not find a suitable TLS CA certificate bundle, invalid path: '
                                                   '/gone/ca.pem')))
     with pytest.raises(UnityTLSError) as caught:
-        make_client().login()
+        make_client(tls_advice=TLS_ADVICE).login()
     assert str(caught.value) == ('the CA certificates to verify https://unity.example.com:443 with cannot be used '
                                  '(Could not find a suitable TLS CA certificate bundle, invalid path: /gone/ca.pem): '
                                  'check ca_path')

@@ -31,6 +31,7 @@ from ansible_collections.unity.upgrade.plugins.module_utils.upgrade import (
     candidate_type_from_filename,
     version_from_filename,
 )
+from ansible_collections.unity.upgrade.plugins.module_utils.module import TLS_ADVICE
 from ansible_collections.unity.upgrade.plugins.module_utils.upload import (
     BackgroundSha256,
     ChecksumMismatch,
@@ -44,6 +45,7 @@ from ansible_collections.unity.upgrade.plugins.module_utils.upload import (
     inspect_file,
     name_from_url,
     parse_checksum,
+    upload_candidate,
     redact_url,
 )
 
@@ -506,7 +508,7 @@ def upload_client(upload_transport):
     session = requests.Session()
     session.mount('https://', upload_transport)
     return UnityRestClient(host='unity.example.com', username='admin', password='S3cret!pw',
-                           session=session, retry_policy=RetryPolicy(sleep=lambda s: None))
+                           session=session, retry_policy=RetryPolicy(sleep=lambda s: None), tls_advice=TLS_ADVICE)
 
 
 def body_factory(data=b'\x85' + b'p' * 99, **kwargs):
@@ -524,7 +526,7 @@ def test_upload_posts_the_multipart_stream_with_the_token_and_its_own_timeout(up
                                                                               upload_transport):
     upload_transport.add('POST', UPLOAD_PATH, Reply(200))
     make = body_factory()
-    assert upload_client.upload_candidate(make, timeout=1234).status_code == 200
+    assert upload_candidate(upload_client, make, timeout=1234).status_code == 200
     body = make.made[0]
     posted = upload_transport.requests_to('POST', UPLOAD_PATH)[0]
     assert posted.headers['Content-Type'] == body.content_type
@@ -549,7 +551,7 @@ def test_upload_401_before_anything_was_streamed_logs_in_again_with_a_new_body(u
             upload_transport.read_body = True
         return body
 
-    upload_client.upload_candidate(make_and_read_next)
+    upload_candidate(upload_client, make_and_read_next)
     assert len(make.made) == 2 and make.made[1].complete and make.made[0].bytes_sent == 0
     assert [r.path for r in upload_transport.sent].count('/api/types/loginSessionInfo/instances') == 2
     assert upload_transport.requests_to('POST', UPLOAD_PATH)[-1].headers['EMC-CSRF-TOKEN'] == 'token-1-2'
@@ -560,7 +562,7 @@ def test_upload_401_after_bytes_were_sent_is_never_resent(upload_client, upload_
     make = body_factory()
     with pytest.raises(UnityApiError, match=r'refused the login session of the upload .* \(HTTP 401\) '
                                             r'after 100 bytes were sent; .*run the task again'):
-        upload_client.upload_candidate(make)
+        upload_candidate(upload_client, make)
     assert len(make.made) == 1 and len(upload_transport.requests_to('POST', UPLOAD_PATH)) == 1
 
 
@@ -569,7 +571,7 @@ def test_the_array_refusing_the_file_is_its_own_message(upload_client, upload_tr
         {'en-US': 'The uploaded file is corrupt or not signed. (Error Code:0x5fe0038)'}]}}
     upload_transport.add('POST', UPLOAD_PATH, Reply(422, refusal))
     with pytest.raises(UnityApiError) as caught:
-        upload_client.upload_candidate(body_factory())
+        upload_candidate(upload_client, body_factory())
     assert str(caught.value) == ('the array refused the upload of %s with HTTP 422 (error code 100666040): '
                                  'The uploaded file is corrupt or not signed. (Error Code:0x5fe0038)' % NAME)
     assert caught.value.http_status == 422 and caught.value.error_code == 100666040
@@ -579,7 +581,7 @@ def test_an_upload_cut_off_mid_body_says_how_far_and_rerunning_is_safe(upload_cl
     upload_transport.cut_after_chunks = 3  # the preamble and two chunks of 30 bytes went out
     make = body_factory()
     with pytest.raises(UnityConnectionError) as caught:
-        upload_client.upload_candidate(make)
+        upload_candidate(upload_client, make)
     message = str(caught.value)
     assert 'was cut off after 30 of 100 bytes (the connection was reset)' in message
     assert 'keeps no partial candidate, so running the task again is safe' in message
@@ -593,7 +595,7 @@ def test_a_send_that_stalled_for_request_timeout_says_so(upload_client, upload_t
                                                        "timed out')")
     long_ago = body_factory(clock=lambda: time.monotonic() - 1000)  # the last chunk went out long ago
     with pytest.raises(UnityConnectionError) as caught:
-        upload_client.upload_candidate(long_ago)
+        upload_candidate(upload_client, long_ago)
     assert 'was cut off after 30 of 100 bytes (the array took no data for 60 seconds, the request_timeout)' \
         in str(caught.value)
 
@@ -602,7 +604,7 @@ def test_a_tls_eof_mid_body_is_a_cut_off_not_a_certificate_problem(upload_client
     upload_transport.cut_after_chunks = 3
     upload_transport.cut_exc = SSLError('EOF occurred in violation of protocol (_ssl.c:2427)')
     with pytest.raises(UnityConnectionError) as caught:
-        upload_client.upload_candidate(body_factory())
+        upload_candidate(upload_client, body_factory())
     assert not isinstance(caught.value, UnityTLSError)
     assert 'was cut off after 30 of 100 bytes (the TLS connection broke off)' in str(caught.value)
 
@@ -612,13 +614,13 @@ def test_a_tls_failure_before_the_body_is_the_certificate_message(upload_client,
     upload_transport.add('POST', UPLOAD_PATH, Reply(exc=SSLError('certificate verify failed')))
     upload_transport.read_body = False
     with pytest.raises(UnityTLSError, match='Set ca_path'):
-        upload_client.upload_candidate(body_factory())
+        upload_candidate(upload_client, body_factory())
 
 
 def test_a_lost_answer_after_the_whole_body_says_the_array_may_have_it(upload_client, upload_transport):
     upload_transport.add('POST', UPLOAD_PATH, Reply(exc=RequestsConnectionError('Connection reset by peer')))
     with pytest.raises(UnityConnectionError) as caught:
-        upload_client.upload_candidate(body_factory())
+        upload_candidate(upload_client, body_factory())
     assert 'the answer to the upload of %s was lost after all 100 bytes were sent' % NAME in str(caught.value)
     assert 'run the task again' in str(caught.value)
     assert caught.value.maybe_applied is True
@@ -627,13 +629,13 @@ def test_a_lost_answer_after_the_whole_body_says_the_array_may_have_it(upload_cl
 def test_no_answer_within_upload_timeout_after_the_whole_body(upload_client, upload_transport):
     upload_transport.add('POST', UPLOAD_PATH, Reply(exc=ReadTimeout('Read timed out.')))
     with pytest.raises(UnityConnectionError) as caught:
-        upload_client.upload_candidate(body_factory(), timeout=90)
+        upload_candidate(upload_client, body_factory(), timeout=90)
     assert 'did not answer within upload_timeout (90 s) after all 100 bytes' in str(caught.value)
 
 
 def test_a_checksum_mismatch_drops_the_upload_and_passes_through(upload_client, upload_transport):
     with pytest.raises(ChecksumMismatch):
-        upload_client.upload_candidate(body_factory(expected_sha256='0' * 64))
+        upload_candidate(upload_client, body_factory(expected_sha256='0' * 64))
     received = upload_transport.received[0]
     data = b'\x85' + b'p' * 99
     assert received.endswith(data[:90]) and not received.endswith(data), 'the last chunk never left'
@@ -642,5 +644,5 @@ def test_a_checksum_mismatch_drops_the_upload_and_passes_through(upload_client, 
 def test_no_secret_in_upload_errors(upload_client, upload_transport):
     upload_transport.add('POST', UPLOAD_PATH, Reply(500, text='<html><title>Internal error</title></html>'))
     with pytest.raises(UnityApiError) as caught:
-        upload_client.upload_candidate(body_factory())
+        upload_candidate(upload_client, body_factory())
     assert 'S3cret' not in str(caught.value) and 'token-1' not in str(caught.value)

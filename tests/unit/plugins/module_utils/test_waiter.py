@@ -15,6 +15,7 @@ from ansible_collections.unity.upgrade.plugins.module_utils.rest import (
     UnityAuthError,
     UnityConnectionError,
 )
+from ansible_collections.unity.upgrade.plugins.module_utils.retry import Clock
 from ansible_collections.unity.upgrade.plugins.module_utils.upgrade import UpgradeApi, session
 from ansible_collections.unity.upgrade.plugins.module_utils.waiter import (
     SessionWaiter,
@@ -48,12 +49,12 @@ def raw_session(status=1, percent=10, at=2, failed_at=None, messages=()):
 
 def refused():
     return UnityConnectionError('GET /api/instances/upgradeSession/x: cannot reach https://a:443: '
-                                'connection refused', maybe_applied=False)
+                                'connection refused', maybe_applied=False, reason='connection refused')
 
 
 def reset():
     return UnityConnectionError('GET /api/instances/upgradeSession/x: cannot reach https://a:443: '
-                                'the connection was reset')
+                                'the connection was reset', reason='the connection was reset')
 
 
 def http(status):
@@ -127,8 +128,8 @@ def make_waiter(api, clock, **kwargs):
     kwargs.setdefault('poll_interval', 30)
     kwargs.setdefault('wait_timeout', 10800)
     kwargs.setdefault('outage_tolerance', 1800)
-    return SessionWaiter(api, 'Upgrade_5.3.0.120', clock=clock, sleep=clock.sleep,
-                         wall_clock=clock.wall, **kwargs)
+    return SessionWaiter(api, 'Upgrade_5.3.0.120', clock=Clock(monotonic=clock, wall=clock.wall, sleep=clock.sleep),
+                         **kwargs)
 
 
 def relogin_then(raw):

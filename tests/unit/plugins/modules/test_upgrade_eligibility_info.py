@@ -10,7 +10,7 @@ __metaclass__ = type
 import pytest
 from hypothesis import given, strategies as st
 
-from ansible_collections.unity.upgrade.plugins.module_utils import rest
+from ansible_collections.unity.upgrade.plugins.module_utils import retry
 from ansible_collections.unity.upgrade.plugins.module_utils.upgrade import message
 from ansible_collections.unity.upgrade.plugins.modules import upgrade_eligibility_info as mod
 
@@ -112,7 +112,7 @@ def test_eligible_with_warnings(run_module, transport):
 
 
 def test_the_202_job_answer_is_followed_to_its_messages(run_module, transport, monkeypatch):
-    monkeypatch.setattr(rest.time, 'sleep', lambda seconds: None)  # the client's job polling
+    monkeypatch.setattr(retry.Clock, 'sleep', lambda clock, seconds: None)  # the client's job polling
     script_reads(transport, sessions=[raw_session(6, 27, 3)])
     job = fixture_json('job_202.json')
     done = dict(job, state=4, progressPct=100, parametersOut={'messages': [BLOCKING]})
