@@ -185,6 +185,9 @@ def world(tmp_path_factory, collections_path):
     os.makedirs(files)
     w.package = packages.write_candidate(files, TARGET, size_bytes=64 << 10)
     w.sha256 = sha256_of(w.package)
+    # newer than array-2's version, so that an upload to array-2 goes ahead up to the checksum
+    w.newer = packages.write_candidate(files, '5.3.1.0.5.001', size_bytes=64 << 10)
+    w.newer_sha256 = sha256_of(w.newer)
     w.noversion = os.path.join(files, 'upgrade-package.bin')
     with open(w.noversion, 'wb') as handle:
         handle.write(b'\x85' + b'x' * 100)
@@ -355,10 +358,11 @@ def cases(w):
             "checksum must be 'sha256:' followed by 64 hex digits (the output of sha256sum), got characters that are "
             "not hex digits after sha256:"),
         'c32 checksum of another file': case(
-            'upgrade_candidate', dict(connection(w, name='array-2'), src=pkg, checksum='sha256:' + '0' * 64, force=True,
-                                      version='5.3.1'),
+            'upgrade_candidate', dict(connection(w, name='array-2'), src=w.newer, checksum='sha256:' + '0' * 64,
+                                      force=True),
             'checksum mismatch for %s: expected sha256:%s, the file has sha256:%s; the upload was stopped before its '
-            'last %d bytes, so the array has no candidate from this file' % (NAME, '0' * 64, w.sha256, 64 << 10)),
+            'last %d bytes, so the array has no candidate from this file' % (
+                os.path.basename(w.newer), '0' * 64, w.newer_sha256, 64 << 10)),
         'c33 src and url together': case('upgrade_candidate', dict(connection(w), src=pkg, url=url),
                                          'parameters are mutually exclusive: src|url'),
         'c34 neither src nor url': case('upgrade_candidate', connection(w), 'one of the following is required: src, url'),

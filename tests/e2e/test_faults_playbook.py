@@ -163,8 +163,8 @@ def test_the_role_stops_waiting_at_unity_upgrade_wait_timeout(start_sim, run_pla
     assert armer.armed and run.rc == 2, run.stdout[-3000:]
     stop = [r for r in run.records if r['task'].endswith('Stop when the wait ran out')]
     assert stop and stop[-1]['status'] == 'failed', [r['task'] for r in run.records]
-    assert stop[-1]['result']['msg'].startswith('the upgrade did not finish within unity_upgrade_wait_timeout (6 s); '
-                                                'it goes on on the array: ')
+    assert stop[-1]['result']['msg'].startswith('the upgrade did not finish within unity_upgrade_wait_timeout (6 s): '
+                                                'session Upgrade_5.3.0.120 goes on on the array (')
     note = [r for r in run.records if r['task'].endswith('Note when the wait started')][-1]
     wait_started = float(note['result']['ansible_facts']['__unity_upgrade_wait_started'])
     # 6 s, plus the stretch in flight (progress_interval 2 s, one poll), plus the report tasks after it
