@@ -111,10 +111,12 @@ class Simulator:
                                          start_new_session=self.new_session)
             line = self._read_line(self.ready_timeout)
             if not line:
-                code = self.proc.poll()
+                if line is None:
+                    what = "did not print its ready line within %.0fs" % self.ready_timeout
+                else:
+                    what = "exited (status %s) without printing its ready line" % self.stop()
                 self.stop()
-                raise SimulatorError("the simulator did not print its ready line within %.0fs (exit %s)%s"
-                                     % (self.ready_timeout, code, self._tail_note()))
+                raise SimulatorError("the simulator %s%s" % (what, self._tail_note()))
             try:
                 self.ready = json.loads(line)
             except ValueError:
@@ -133,7 +135,9 @@ class Simulator:
         reader = threading.Thread(target=lambda: box.append(self.proc.stdout.readline()), daemon=True)
         reader.start()
         reader.join(timeout)
-        return box[0].decode().strip() if box and box[0] else None
+        if not box:
+            return None  # no line in time
+        return box[0].decode().strip()  # "" at the end of stdout: the simulator exited
 
     def _drain(self, stdout):
         """Read stdout to its end (a full pipe would block the simulator), into the log if there is one."""
