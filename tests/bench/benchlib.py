@@ -149,24 +149,13 @@ class Work:
 
 def start_simulator(work, arrays=1, time_scale=1.0, scenario=None, state_dir=None, label='sim'):
     """A running unity_sim (launcher.Simulator); its stderr goes to a log in the work directory."""
-    stderr = open(work.file('%s.log' % label), 'ab')
-    sim = Simulator(arrays=arrays, time_scale=time_scale, scenario=scenario, state_dir=state_dir,
-                    stderr=stderr, ready_timeout=60.0, log_level='WARNING')
-    try:
-        sim.start()
-    except Exception:
-        stderr.close()
-        raise
-    sim.bench_stderr = stderr
-    return sim
+    return Simulator(arrays=arrays, time_scale=time_scale, scenario=scenario, state_dir=state_dir,
+                     log_file=work.file('%s.log' % label), ready_timeout=60.0, log_level='WARNING').start()
 
 
 def stop_simulator(sim):
     if sim is not None:
         sim.stop()
-        stderr = getattr(sim, 'bench_stderr', None)
-        if stderr is not None:
-            stderr.close()
 
 
 def connection(sim, name='array-1'):
@@ -177,22 +166,11 @@ def connection(sim, name='array-1'):
 
 
 def write_inventory(path, sim, names=None):
-    """The inventory shape of tests/utils/with_simulator.py: group unity, one host per array."""
-    hosts = {}
-    for array in sim.arrays:
-        if names and array['name'] not in names:
-            continue
-        hosts[array['name']] = {
-            'ansible_host': array['host'], 'unity_upgrade_port': array['port'],
-            'unity_upgrade_username': array['username'], 'unity_upgrade_password': array['password'],
-        }
-    inventory = {'all': {'children': {'unity': {
-        'vars': {'ansible_connection': 'local', 'ansible_python_interpreter': sys.executable,
-                 'unity_upgrade_validate_certs': True, 'unity_upgrade_ca_path': sim.ca_file},
-        'hosts': hosts}}}}
-    with open(path, 'w') as handle:
-        json.dump(inventory, handle, indent=1)  # JSON is YAML
-    return path
+    """The inventory of tests/utils/with_simulator.py (launcher.Simulator.write_inventory): group unity,
+    one host per array, connection local with this interpreter."""
+    return sim.write_inventory(path, names=names, group_vars={
+        'ansible_connection': 'local', 'ansible_python_interpreter': sys.executable,
+        'unity_upgrade_validate_certs': True, 'unity_upgrade_ca_path': sim.ca_file})
 
 
 def process_cpu(pid):

@@ -8,13 +8,16 @@ and ansible-playbook runs against it with the collection installed.
 - ``collections_path``: a collections tree holding unity.upgrade (the one
   ``$UNITY_COLLECTIONS_PATH`` or ``$ANSIBLE_COLLECTIONS_PATH`` names if it has it,
   as ``make e2e`` does with the installed tarball; else a copy of this checkout).
-- ``start_sim(**options)``: starts ``python -m unity_sim`` with CLI options, reads
-  its ready line, and returns a ``Sim`` (arrays, ca_file, admin helpers); stopped
-  at the end of the test.
+- ``start_sim(**options)``: starts ``python -m unity_sim`` through ``unity_sim.launcher``
+  (``e2e_helpers.start_simulator``) and returns a ``Sim`` (arrays, ca_file, admin helpers,
+  write_inventory); stopped at the end of the test.
 - ``sim``: one simulator for the whole session (8 arrays, time scale 60); tests
   claim an array by name and ``put_scenario`` it first, which resets that array.
 - ``run_play(tasks, ...)``: runs a one-play playbook on localhost and returns a
   ``PlayRun`` (rc, stdout, and every task's result from the record_results callback).
+- ``in_process``: the collection's modules run in this process (``e2e_helpers.InProcess``).
+
+What test files share besides fixtures is in e2e_helpers.py.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -22,130 +25,17 @@ __metaclass__ = type
 
 import json
 import os
-import re
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
-import threading
-from html.parser import HTMLParser
 
 import pytest
-import requests
 import yaml
 
-REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
-TESTS = os.path.join(REPO, 'tests')
+from e2e_helpers import REPO, InProcess, PlayRun, start_simulator
+
 COLLECTION_PARTS = ('galaxy.yml', 'meta', 'plugins', 'roles', 'playbooks', 'README.md')
-
-
-class Sim:
-    """A running simulator; only the CLI, the ready line and the admin API are used."""
-
-    def __init__(self, process, ready, stderr_path):
-        self.process = process
-        self.ready = ready
-        self.admin = ready['admin']
-        self.ca_file = ready['ca_file']
-        self.arrays = dict((a['name'], a) for a in ready['arrays'])
-        # A reset without credentials brings back the ones of the ready line.
-        self._run_credentials = dict((a['name'], (a['username'], a['password'])) for a in ready['arrays'])
-        self.stderr_path = stderr_path
-
-    def array(self, name):
-        return self.arrays[name]
-
-    def connection(self, name):
-        """Module options that reach one array, verifying TLS against the simulator's CA."""
-        array = self.arrays[name]
-        return {'unispherehost': array['host'], 'port': array['port'], 'username': array['username'],
-                'password': array['password'], 'ca_path': self.ca_file}
-
-    def put_scenario(self, name, scenario):
-        response = requests.put('%s/arrays/%s/scenario' % (self.admin, name), json=scenario, timeout=10)
-        response.raise_for_status()
-        array = self.arrays[name]
-        username, password = self._run_credentials[name]
-        array['username'] = scenario.get('username', username)
-        array['password'] = scenario.get('password', password)
-        return response.json() if response.content else None
-
-    def state(self, name):
-        response = requests.get('%s/arrays/%s' % (self.admin, name), timeout=10)
-        response.raise_for_status()
-        return response.json()
-
-    def requests(self, name):
-        response = requests.get('%s/arrays/%s/requests' % (self.admin, name), timeout=10)
-        response.raise_for_status()
-        return response.json()
-
-    def clear_requests(self, name):
-        requests.delete('%s/arrays/%s/requests' % (self.admin, name), timeout=10).raise_for_status()
-
-    def changing_requests(self, name):
-        """Requests that could change the array: every POST/DELETE but login bookkeeping."""
-        return [r for r in self.requests(name) if r['method'] in ('POST', 'DELETE', 'PUT', 'PATCH')
-                and not r['path'].startswith('/api/types/loginSessionInfo/')]
-
-    def modifying_requests(self, name):
-        """changing_requests less the eligibility check: a POST by the API's design, read-only
-        by its nature, which check mode runs for real."""
-        return [r for r in self.changing_requests(name)
-                if not r['path'].endswith('/action/verifyUpgradeEligibility')]
-
-    def write_inventory(self, path, host_vars=None):
-        """An inventory of group unity, one host per array, as the role's variables expect."""
-        hosts = {}
-        for name, array in sorted(self.arrays.items()):
-            hosts[name] = dict({'ansible_host': array['host'], 'unity_upgrade_port': array['port'],
-                                'unity_upgrade_username': array['username'],
-                                'unity_upgrade_password': array['password'],
-                                'unity_upgrade_ca_path': self.ca_file}, **(host_vars or {}).get(name, {}))
-        with open(str(path), 'w') as handle:
-            yaml.safe_dump({'unity': {'hosts': hosts}}, handle)
-        return str(path)
-
-    def stop(self):
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=5)
-
-
-def _start_sim(tmp_dir, **options):
-    options.setdefault('arrays', 1)
-    options.setdefault('port', 0)
-    options.setdefault('admin_port', 0)
-    options.setdefault('time_scale', 60)
-    scenario = options.pop('scenario', None)
-    argv = [sys.executable, '-m', 'unity_sim']
-    if scenario is not None:
-        path = os.path.join(tmp_dir, 'scenario.json')
-        with open(path, 'w') as handle:
-            json.dump(scenario, handle)
-        argv += ['--scenario', path]
-    for key, value in options.items():
-        argv += ['--' + key.replace('_', '-'), str(value)]
-    env = dict(os.environ, PYTHONPATH=TESTS)
-    stderr_path = os.path.join(tmp_dir, 'sim.stderr')
-    stderr = open(stderr_path, 'w')
-    process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=stderr, stdin=subprocess.DEVNULL,
-                               env=env, cwd=REPO, text=True)
-    stderr.close()
-    line = []
-    reader = threading.Thread(target=lambda: line.append(process.stdout.readline()), daemon=True)
-    reader.start()
-    reader.join(30)
-    if not line or not line[0].strip():
-        process.kill()
-        with open(stderr_path) as handle:
-            raise RuntimeError('the simulator did not get ready: %s' % handle.read()[-2000:])
-    return Sim(process, json.loads(line[0]), stderr_path)
 
 
 @pytest.fixture
@@ -153,7 +43,7 @@ def start_sim(tmp_path):
     started = []
 
     def factory(**options):
-        sim = _start_sim(str(tmp_path), **options)
+        sim = start_simulator(str(tmp_path), **options)
         started.append(sim)
         return sim
 
@@ -164,7 +54,7 @@ def start_sim(tmp_path):
 
 @pytest.fixture(scope='session')
 def sim(tmp_path_factory):
-    running = _start_sim(str(tmp_path_factory.mktemp('sim')), arrays=8, time_scale=60)
+    running = start_simulator(str(tmp_path_factory.mktemp('sim')), arrays=8, time_scale=60)
     yield running
     running.stop()
 
@@ -186,34 +76,6 @@ def collections_path(tmp_path_factory):
         elif os.path.exists(source):
             shutil.copy(source, target)
     return root
-
-
-class PlayRun:
-    def __init__(self, rc, stdout, stderr, records):
-        self.rc = rc
-        self.stdout = stdout
-        self.stderr = stderr
-        self.records = records
-
-    def result(self, task_name):
-        """The result of the (last) task of that name."""
-        found = [r for r in self.records if r['task'] == task_name]
-        if not found:
-            raise KeyError('no result for task %r; tasks seen: %s'
-                           % (task_name, [r['task'] for r in self.records]))
-        return found[-1]['result']
-
-    def recap(self):
-        """{host: {ok, changed, failed, ...}} from the PLAY RECAP."""
-        counts = {}
-        for line in self.stdout.split('PLAY RECAP')[-1].splitlines():
-            match = re.match(r'^(\S+)\s+:\s+(.*)$', line.strip())
-            if match:
-                counts[match.group(1)] = dict((k, int(v)) for k, v in re.findall(r'(\w+)=(\d+)', match.group(2)))
-        return counts
-
-    def status(self, task_name):
-        return [r for r in self.records if r['task'] == task_name][-1]['status']
 
 
 @pytest.fixture
@@ -284,55 +146,5 @@ def run_play(run_playbook):
 
 @pytest.fixture
 def in_process(collections_path, monkeypatch):
-    """The collection's modules run in this process, many threads at once (test_faults_harness)."""
-    from test_faults_harness import InProcess  # pylint: disable=import-outside-toplevel
+    """The collection's modules run in this process, many threads at once (e2e_helpers.InProcess)."""
     return InProcess(collections_path, monkeypatch)
-
-
-# ---------------------------------------------------------------- fleet playbooks (test_playbooks_*.py)
-
-class _ReportTable(HTMLParser):
-    """The rows of report.html's table, as lists of cell texts."""
-
-    def __init__(self):
-        HTMLParser.__init__(self)
-        self.rows = []
-        self._cell = None
-        self._in_body = False
-
-    def handle_starttag(self, tag, attrs):
-        if tag == 'tbody':
-            self._in_body = True
-        elif tag == 'tr' and self._in_body:
-            self.rows.append([])
-        elif tag == 'td' and self._in_body:
-            self._cell = []
-
-    def handle_endtag(self, tag):
-        if tag == 'td' and self._cell is not None:
-            self.rows[-1].append(' '.join(' '.join(self._cell).split()))
-            self._cell = None
-        elif tag == 'tbody':
-            self._in_body = False
-
-    def handle_data(self, data):
-        if self._cell is not None:
-            self._cell.append(data)
-
-
-def read_report(report_dir):
-    """(report.json as data, report.html's table rows as cell texts, report.html as text)."""
-    with open(os.path.join(str(report_dir), 'report.json')) as handle:
-        data = json.load(handle)
-    parser = _ReportTable()
-    with open(os.path.join(str(report_dir), 'report.html')) as handle:
-        page = handle.read()
-    parser.feed(page)
-    return data, parser.rows, page
-
-
-def fleet_vars(report_dir, **extra):
-    """Extra variables of a quick fleet run against the simulator (target 5.3.0.0.5.120)."""
-    return dict({'unity_upgrade_target_version': '5.3.0.0.5.120', 'unity_upgrade_poll_interval': 1,
-                 'unity_upgrade_progress_interval': 4, 'unity_upgrade_outage_tolerance': 120,
-                 'unity_upgrade_report_dir': str(report_dir)}, **extra)

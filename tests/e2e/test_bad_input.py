@@ -13,8 +13,6 @@ as the hosts of one run of the fleet playbook."""
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-import datetime
-import hashlib
 import json
 import os
 import socket
@@ -28,7 +26,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 import yaml
 
-from conftest import PlayRun, _start_sim
+from e2e_helpers import PlayRun, pki_for, sha256_of, start_simulator
 from unity_sim import certs, packages
 
 TARGET = '5.3.0.0.5.120'
@@ -74,45 +72,6 @@ def closed_port():
     return port
 
 
-def pki_for(directory, dns_name):
-    """A CA and a server certificate that names ``dns_name`` only (no IP address, no localhost)."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    now = datetime.datetime.now(datetime.timezone.utc)
-    ca_key, key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
-    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, 'bad-input test CA')])
-    ca = (x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name).public_key(ca_key.public_key())
-          .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(days=1))
-          .not_valid_after(now + datetime.timedelta(days=30))
-          .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-          .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
-          .sign(ca_key, hashes.SHA256()))
-    leaf = (x509.CertificateBuilder().subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, dns_name)]))
-            .issuer_name(ca_name).public_key(key.public_key()).serial_number(x509.random_serial_number())
-            .not_valid_before(now - datetime.timedelta(days=1)).not_valid_after(now + datetime.timedelta(days=30))
-            .add_extension(x509.SubjectAlternativeName([x509.DNSName(dns_name)]), critical=False)
-            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
-            .sign(ca_key, hashes.SHA256()))
-    paths = [os.path.join(directory, n) for n in ('mismatch-ca.pem', 'mismatch-server.pem', 'mismatch-server.key')]
-    with open(paths[0], 'wb') as handle:
-        handle.write(ca.public_bytes(serialization.Encoding.PEM))
-    with open(paths[1], 'wb') as handle:
-        handle.write(leaf.public_bytes(serialization.Encoding.PEM))
-    with open(paths[2], 'wb') as handle:
-        handle.write(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                       serialization.NoEncryption()))
-    return paths
-
-
-def sha256_of(path):
-    with open(path, 'rb') as handle:
-        return hashlib.sha256(handle.read()).hexdigest()
-
-
 def run_ansible_playbook(collections_path, workdir, plays, inventory='localhost,', verbosity=3, extra_vars=None):
     """ansible-playbook as conftest's run_playbook does, for a module-scoped run."""
     path = os.path.join(workdir, 'playbook.yml')
@@ -150,7 +109,7 @@ def world(tmp_path_factory, collections_path):
     root = str(tmp_path_factory.mktemp('bad_input'))
     w.root = root
     w.sims = []
-    sim = _start_sim(root, arrays=5, time_scale=60, scenario={'arrays': {
+    sim = start_simulator(root, arrays=5, time_scale=60, scenario={'arrays': {
         'array-1': {'software_version': BEFORE, 'candidate': {'version': TARGET}},
         'array-2': {'software_version': TARGET, 'sessions': [{'status': 'Upgrade_Completed', 'candidate_version': TARGET}]},
         # a session that runs for days: its status and task stay put while the cases run
@@ -166,7 +125,7 @@ def world(tmp_path_factory, collections_path):
     os.makedirs(mismatch_dir)
     ca, cert, key = pki_for(mismatch_dir, 'array.example.invalid')
     w.mismatch_ca = ca
-    w.mismatch = _start_sim(mismatch_dir, arrays=1, time_scale=60, cert=cert, key=key)
+    w.mismatch = start_simulator(mismatch_dir, arrays=1, time_scale=60, cert=cert, key=key)
     w.sims.append(w.mismatch)
 
     # HTTPS servers that are not Unisphere, trusted through their own CA

@@ -17,7 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from test_bad_input import pki_for
+from e2e_helpers import pki_for
 from unity_sim import packages
 
 TARGET = '5.3.0.0.5.120'

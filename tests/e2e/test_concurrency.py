@@ -18,7 +18,7 @@ import time
 
 import pytest
 
-from test_faults_harness import session_creates
+from e2e_helpers import session_creates
 from unity_sim.packages import write_candidate
 
 TARGET = '5.3.0.0.5.120'

@@ -15,7 +15,7 @@ __metaclass__ = type
 
 import threading
 
-from test_faults_harness import Admin, one_line, session_creates
+from e2e_helpers import Admin, one_line, session_creates
 
 TARGET = '5.3.0.0.5.120'
 BEFORE = '5.2.0.0.5.173'

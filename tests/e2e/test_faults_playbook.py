@@ -11,12 +11,11 @@ so they fall into the wait whatever the playbook's own start-up time."""
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-import threading
 import time
 
 import yaml
 
-from test_faults_harness import Admin, session_creates
+from e2e_helpers import ArmOnSession, session_creates
 from unity_sim.packages import write_candidate
 
 TARGET = '5.3.0.0.5.120'
@@ -33,28 +32,6 @@ FAULTS = [{'start': 60, 'duration': 90, 'kind': '503'},
           {'start': 640, 'duration': 120, 'kind': 'slow', 'delay_ms': 400},
           {'start': 1300, 'duration': 60, 'kind': '503'}]
 WAIT = {'poll_interval': 0.2, 'outage_tolerance': 30, 'wait_timeout': 120}
-
-
-class ArmOnSession(threading.Thread):
-    """PATCHes ``changes`` into an array's scenario as soon as a session is listed on it."""
-
-    def __init__(self, sim, name, changes, timeout=120):
-        threading.Thread.__init__(self, daemon=True)
-        self.admin = Admin(sim)
-        self.name = name
-        self.changes = changes
-        self.timeout = timeout
-        self.armed = None
-        self.start()
-
-    def run(self):
-        deadline = time.monotonic() + self.timeout
-        while time.monotonic() < deadline:
-            if self.admin.state(self.name)['sessions']:
-                self.admin.patch(self.name, self.changes)
-                self.armed = time.monotonic()
-                return
-            time.sleep(0.02)
 
 
 def session_task(name, **args):
@@ -120,11 +97,7 @@ def test_the_fleet_playbook_upgrades_two_arrays_through_faults(start_sim, run_pl
     sim = start_sim(arrays=2, time_scale=SCALE, scenario=dict(UPGRADE, candidate=None))
     package = write_candidate(str(tmp_path), TARGET, 1 << 20)
     armers = [ArmOnSession(sim, name, {'faults': FAULTS, 'flaky_503': 0.05}, timeout=300) for name in sorted(sim.arrays)]
-    hosts = dict((name, {'ansible_host': a['host'], 'unity_upgrade_port': a['port'],
-                         'unity_upgrade_username': a['username'], 'unity_upgrade_password': a['password'],
-                         'unity_upgrade_ca_path': sim.ca_file}) for name, a in sorted(sim.arrays.items()))
-    inventory = tmp_path / 'inventory.yml'
-    inventory.write_text(yaml.safe_dump({'unity': {'hosts': hosts}}))
+    inventory = sim.write_inventory(tmp_path / 'inventory.yml')
     run = run_playbook('unity.upgrade.upgrade', inventory=str(inventory), timeout=300, extra_vars={
         'unity_upgrade_target_version': TARGET, 'unity_upgrade_candidate_src': package,
         'unity_upgrade_poll_interval': 1, 'unity_upgrade_progress_interval': 4,
@@ -150,11 +123,7 @@ def test_the_role_stops_waiting_at_unity_upgrade_wait_timeout(start_sim, run_pla
     stretches (a 401 window) is waited out, not reported as a wrong password."""
     sim = start_sim(time_scale=10, scenario=dict(UPGRADE, upgrade_minutes=60))
     armer = ArmOnSession(sim, 'array-1', {'faults': [{'start': 15, 'duration': 30, 'kind': '401'}]})
-    array = sim.array('array-1')
-    inventory = tmp_path / 'inventory.yml'
-    inventory.write_text(yaml.safe_dump({'unity': {'hosts': {'array-1': {
-        'ansible_host': array['host'], 'unity_upgrade_port': array['port'], 'unity_upgrade_username': array['username'],
-        'unity_upgrade_password': array['password'], 'unity_upgrade_ca_path': sim.ca_file}}}}))
+    inventory = sim.write_inventory(tmp_path / 'inventory.yml')
     started = time.monotonic()
     run = run_playbook('unity.upgrade.upgrade', inventory=str(inventory), timeout=120, extra_vars={
         'unity_upgrade_target_version': TARGET, 'unity_upgrade_poll_interval': 1, 'unity_upgrade_progress_interval': 2,

@@ -20,7 +20,7 @@ import random
 import threading
 import time
 
-from test_faults_harness import one_line
+from e2e_helpers import one_line
 from unity_sim import packages
 
 TARGET = '5.3.0.0.5.120'

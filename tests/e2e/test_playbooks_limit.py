@@ -17,7 +17,7 @@ import pytest
 
 from unity_sim.packages import write_candidate
 
-from conftest import fleet_vars, read_report
+from e2e_helpers import fleet_vars, read_report
 
 TARGET = '5.3.0.0.5.120'
 BEFORE = '5.2.0.0.5.173'

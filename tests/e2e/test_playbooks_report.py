@@ -15,7 +15,7 @@ import os
 
 import yaml
 
-from conftest import read_report
+from e2e_helpers import read_report
 
 TARGET = '5.3.0.0.5.120'
 BEFORE = '5.2.0.0.5.173'

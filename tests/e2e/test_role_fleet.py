@@ -7,57 +7,15 @@
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-import json
-import os
 import re
-from html.parser import HTMLParser
 
-
+from e2e_helpers import read_report
 from unity_sim.packages import write_candidate
 
 TARGET = '5.3.0.0.5.120'
 FAST = {'upgrade_minutes': 20, 'reboot_outage_seconds': 150, 'service_restart_seconds': 40}
 RUN_VARS = {'unity_upgrade_target_version': TARGET, 'unity_upgrade_poll_interval': 1,
             'unity_upgrade_progress_interval': 4, 'unity_upgrade_outage_tolerance': 120}
-
-
-class ReportTable(HTMLParser):
-    """The rows of report.html's table, as lists of cell texts."""
-
-    def __init__(self):
-        HTMLParser.__init__(self)
-        self.rows = []
-        self._cell = None
-        self._in_body = False
-
-    def handle_starttag(self, tag, attrs):
-        if tag == 'tbody':
-            self._in_body = True
-        elif tag == 'tr' and self._in_body:
-            self.rows.append([])
-        elif tag == 'td' and self._in_body:
-            self._cell = []
-
-    def handle_endtag(self, tag):
-        if tag == 'td' and self._cell is not None:
-            self.rows[-1].append(' '.join(' '.join(self._cell).split()))
-            self._cell = None
-        elif tag == 'tbody':
-            self._in_body = False
-
-    def handle_data(self, data):
-        if self._cell is not None:
-            self._cell.append(data)
-
-
-def read_report(report_dir):
-    with open(os.path.join(report_dir, 'report.json')) as handle:
-        data = json.load(handle)
-    parser = ReportTable()
-    with open(os.path.join(report_dir, 'report.html')) as handle:
-        page = handle.read()
-    parser.feed(page)
-    return data, parser.rows, page
 
 
 def fleet_run(run_playbook, inventory, report_dir, package=None, check=False, **extra):

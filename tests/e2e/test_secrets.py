@@ -26,7 +26,7 @@ import pytest
 import requests
 import yaml
 
-from test_faults_playbook import ArmOnSession
+from e2e_helpers import ArmOnSession
 from unity_sim import packages
 
 TARGET = '5.3.0.0.5.120'
@@ -171,10 +171,8 @@ def test_no_secret_anywhere_at_vvvv(start_sim, collections_path, tmp_path):
 
     # the fleet playbook, the password in the inventory, a report
     inventory = tmp_path / 'inventory.yml'
-    three = sim.array('array-3')
-    inventory.write_text(yaml.safe_dump({'unity': {'hosts': {'array-3': {
-        'ansible_host': three['host'], 'unity_upgrade_port': three['port'], 'unity_upgrade_username': 'admin',
-        'unity_upgrade_password': CANARY, 'unity_upgrade_ca_path': sim.ca_file}}}}))
+    sim.write_inventory(inventory, names=['array-3'], host_vars={'array-3': {
+        'unity_upgrade_username': 'admin', 'unity_upgrade_password': CANARY}})
     fleet_dir = tmp_path / 'fleet'
     fleet_dir.mkdir()
     report = tmp_path / 'report'

@@ -9,84 +9,18 @@ second run, and no secret in any output. Every test starts its own simulator."""
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-import base64
-import hashlib
 import os
-import shutil
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from e2e_helpers import ARTIFACT_PASSWORD, ARTIFACT_USER, ArtifactServer, sha256_of, uploads
 from unity_sim import packages
 
 VERSION = '5.3.0.0.5.120'
 NAME = 'Unity-%s.tgz.bin.gpg' % VERSION
 BEFORE = '5.2.0.0.5.173'
-UPLOAD = '/upload/files/types/candidateSoftwareVersion'
 PLAY_TIMEOUT = 300
 SCALE = 60
-ARTIFACT_USER, ARTIFACT_PASSWORD = 'builder', 'Artifact-Pw-3c9d'
-
-
-class ArtifactServer:
-    """Serves the files of a directory on 127.0.0.1 like an artifact server.
-
-    ``/private/...`` needs Basic auth (ARTIFACT_USER); ``/nolength/...`` answers without
-    Content-Length (the body ends when the connection closes); everything else is a
-    plain 200 with Content-Length, or 404. Files are copied in 1 MiB blocks.
-    """
-
-    def __init__(self, directory):
-        self.directory = directory
-        self.requests = []
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = 'HTTP/1.0'
-
-            def log_message(self, fmt, *args):
-                pass
-
-            def do_GET(self):
-                server.requests.append({'path': self.path, 'headers': dict(self.headers)})
-                path = self.path.split('?')[0]
-                parts = path.strip('/').split('/')
-                mode = parts[0] if parts[0] in ('private', 'nolength') else 'plain'
-                name = parts[-1]
-                if mode == 'private':
-                    expected = 'Basic ' + base64.b64encode(
-                        ('%s:%s' % (ARTIFACT_USER, ARTIFACT_PASSWORD)).encode()).decode()
-                    if self.headers.get('Authorization') != expected:
-                        self.send_error(401, 'Unauthorized')
-                        return
-                local = os.path.join(server.directory, os.path.basename(name))
-                if not os.path.isfile(local):
-                    self.send_error(404, 'Not Found')
-                    return
-                self.send_response(200)
-                self.send_header('Content-Type', 'application/octet-stream')
-                if mode != 'nolength':
-                    self.send_header('Content-Length', str(os.path.getsize(local)))
-                self.end_headers()
-                with open(local, 'rb') as handle:
-                    try:
-                        shutil.copyfileobj(handle, self.wfile, 1 << 20)
-                    except (BrokenPipeError, ConnectionResetError):
-                        pass
-
-        self.httpd = ThreadingHTTPServer(('127.0.0.1', 0), Handler)
-        self.httpd.daemon_threads = True
-        self.base = 'http://127.0.0.1:%d' % self.httpd.server_address[1]
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self.thread.start()
-
-    def url(self, name, mode=''):
-        return '%s/%s%s' % (self.base, mode + '/' if mode else '', name)
-
-    def stop(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
 
 
 @pytest.fixture
@@ -96,18 +30,6 @@ def artifacts(tmp_path):
     server = ArtifactServer(str(directory))
     yield server
     server.stop()
-
-
-def sha256_of(path):
-    digest = hashlib.sha256()
-    with open(path, 'rb') as handle:
-        for block in iter(lambda: handle.read(1 << 20), b''):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def uploads(sim, name='array-1'):
-    return [r for r in sim.requests(name) if r['path'] == UPLOAD]
 
 
 def task(name, **args):

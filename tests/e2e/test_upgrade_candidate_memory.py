@@ -20,10 +20,12 @@ import sys
 
 import pytest
 
+from e2e_helpers import ArtifactServer, sha256_of, uploads
 from unity_sim import packages
 
-from test_upgrade_candidate import BEFORE, NAME, VERSION, ArtifactServer, sha256_of, uploads
-
+VERSION = '5.3.0.0.5.120'
+NAME = 'Unity-%s.tgz.bin.gpg' % VERSION
+BEFORE = '5.2.0.0.5.173'
 SIZE = int(os.environ.get('UNITY_MEMORY_TEST_MIB', '1024')) << 20
 LIMIT_MIB = 100
 

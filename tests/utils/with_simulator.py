@@ -5,20 +5,23 @@
     python tests/utils/with_simulator.py [options] -- COMMAND [ARG ...]
 
 Starts `python -m unity_sim --arrays N --port 0 --admin-port 0 ...` (PYTHONPATH=tests, the
-interface of design section 5) with this script's interpreter, waits for its ready line
-(one line of JSON on stdout), writes what the command needs from that line, runs the
-command, then stops the simulator (SIGTERM, then SIGKILL) whatever happened: success,
-failure, Ctrl-C or SIGTERM. Exits with the command's exit status.
+interface of design section 5) with this script's interpreter through unity_sim.launcher (the
+one launcher of the tests), waits for its ready line (one line of JSON on stdout), writes what
+the command needs from that line, runs the command, then stops the simulator (SIGTERM, then
+SIGKILL) whatever happened: success, failure, Ctrl-C or SIGTERM. Exits with the command's
+exit status.
 
 Written from the ready line (each only when asked):
   --ready-file PATH          the ready line itself (JSON)
   --integration-config PATH  ansible-test's integration_config.yml: unity_sim_admin,
                              unity_sim_ca_file, unity_sim_arrays (name, host, port,
                              username, password)
-  --inventory PATH           an Ansible inventory: group `unity` with one host per array
-                             (ansible_host, unity_upgrade_port/_username/_password/
-                             _ca_path/_validate_certs, connection local, and this
-                             interpreter as ansible_python_interpreter)
+  --inventory PATH           an Ansible inventory (launcher.Simulator.write_inventory):
+                             group `unity` with one host per array (ansible_host,
+                             unity_upgrade_port/_username/_password/_ca_path), and as
+                             group vars unity_upgrade_validate_certs, connection local,
+                             this interpreter as ansible_python_interpreter,
+                             unity_sim_admin and unity_sim_ca_file
 The command's environment also gets UNITY_SIM_ADMIN, UNITY_SIM_CA_FILE, UNITY_SIM_ARRAYS
 (JSON), UNITY_SIM_READY_FILE when written, and UNITY_CA_PATH (one CA signs every array).
 The simulator's own output goes to --log (default build/unity_sim.log); its tail is printed
@@ -27,18 +30,19 @@ when the command fails.
 from __future__ import annotations
 
 import argparse
-import collections
 import json
 import os
 import signal
 import subprocess
 import sys
-import threading
-import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TESTS_DIR = os.path.dirname(HERE)
 REPO = os.path.dirname(TESTS_DIR)
+if TESTS_DIR not in sys.path:
+    sys.path.insert(0, TESTS_DIR)
+
+from unity_sim.launcher import Simulator  # noqa: E402  pylint: disable=wrong-import-position
 
 
 class Stop(Exception):
@@ -81,54 +85,13 @@ def dump_yaml(data, path, header):
         out.write("# %s\n---\n%s" % (header, text))
 
 
-def start_simulator(args, log):
-    cmd = [sys.executable, "-u", "-m", "unity_sim", "--arrays", str(args.arrays), "--port", "0", "--admin-port", "0"]
-    if args.time_scale is not None:
-        cmd += ["--time-scale", str(args.time_scale)]
-    if args.scenario:
-        cmd += ["--scenario", args.scenario]
-    cmd += args.sim_arg
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (TESTS_DIR, env.get("PYTHONPATH")) if p)
-    print("with_simulator: starting %s" % " ".join(cmd[1:]), flush=True)
-    log.write("$ PYTHONPATH=%s %s\n" % (TESTS_DIR, " ".join(cmd)))
-    log.flush()
-    return subprocess.Popen(cmd, cwd=REPO, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=log, start_new_session=True)
-
-
-def wait_ready(proc, log, timeout):
-    """Return the parsed ready line; everything the simulator prints goes to the log."""
-    ready = {}
-    got = threading.Event()
-
-    def pump():
-        for raw in proc.stdout:
-            line = raw.decode("utf-8", "replace")
-            log.write(line)
-            log.flush()
-            if not got.is_set():
-                try:
-                    data = json.loads(line)
-                except ValueError:
-                    continue
-                if isinstance(data, dict) and "arrays" in data:
-                    ready.update(data)
-                    got.set()
-        got.set()
-
-    threading.Thread(target=pump, daemon=True).start()
-    deadline = time.monotonic() + timeout
-    while not got.wait(0.2):
-        if time.monotonic() > deadline:
-            break
-    if not ready:
-        try:
-            status = proc.wait(2)
-        except subprocess.TimeoutExpired:
-            raise RuntimeError("the simulator printed no ready line within %ds" % timeout) from None
-        raise RuntimeError("the simulator exited (status %s) without printing its ready line" % status)
-    return ready
+def simulator(args):
+    """The simulator to start: its stderr, and any output after the ready line, go to --log."""
+    with open(args.log, "w", encoding="utf-8"):
+        pass  # a fresh log for each run
+    return Simulator(arrays=args.arrays, time_scale=1.0 if args.time_scale is None else args.time_scale,
+                     scenario=args.scenario, extra_args=args.sim_arg, log_file=args.log, log_level=None,
+                     ready_timeout=args.ready_timeout, stop_timeout=15.0, cwd=REPO, new_session=True)
 
 
 def stop_process(proc, name, grace=15.0):
@@ -148,15 +111,8 @@ def stop_process(proc, name, grace=15.0):
         pass
 
 
-def tail(path, lines=40):
-    try:
-        with open(path, encoding="utf-8", errors="replace") as f:
-            return "".join(collections.deque(f, lines))
-    except OSError:
-        return ""
-
-
-def write_outputs(args, ready):
+def write_outputs(args, sim):
+    ready = sim.ready
     arrays = [{k: a.get(k) for k in ("name", "host", "port", "username", "password")} for a in ready["arrays"]]
     ca_file = ready.get("ca_file")
     env = {
@@ -176,27 +132,11 @@ def write_outputs(args, ready):
         dump_yaml({"unity_sim_admin": ready.get("admin"), "unity_sim_ca_file": ca_file, "unity_sim_arrays": arrays},
                   args.integration_config, "generated by tests/utils/with_simulator.py from the simulator's ready line")
     if args.inventory:
-        hosts = {}
-        for a in arrays:
-            hosts[a["name"]] = {
-                "ansible_host": a["host"],
-                "unity_upgrade_port": a["port"],
-                "unity_upgrade_username": a["username"],
-                "unity_upgrade_password": a["password"],
-            }
-        inventory = {"all": {
-            "vars": {"unity_sim_admin": ready.get("admin"), "unity_sim_ca_file": ca_file},
-            "children": {"unity": {
-                "vars": {
-                    "ansible_connection": "local",
-                    "ansible_python_interpreter": sys.executable,
-                    "unity_upgrade_validate_certs": True,
-                    "unity_upgrade_ca_path": ca_file,
-                },
-                "hosts": hosts,
-            }},
-        }}
-        dump_yaml(inventory, args.inventory, "simulated Unity arrays; generated by tests/utils/with_simulator.py")
+        os.makedirs(os.path.dirname(os.path.abspath(args.inventory)), exist_ok=True)
+        sim.write_inventory(args.inventory, header="simulated Unity arrays; generated by tests/utils/with_simulator.py",
+                            group_vars={"ansible_connection": "local", "ansible_python_interpreter": sys.executable,
+                                        "unity_upgrade_validate_certs": True, "unity_upgrade_ca_path": ca_file,
+                                        "unity_sim_admin": ready.get("admin"), "unity_sim_ca_file": ca_file})
     return env
 
 
@@ -209,33 +149,33 @@ def main(argv):
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGHUP, on_signal)
     os.makedirs(os.path.dirname(os.path.abspath(args.log)), exist_ok=True)
-    sim = child = None
+    sim = simulator(args)
+    child = None
     rc = 1
-    with open(args.log, "w", encoding="utf-8") as log:
-        try:
-            sim = start_simulator(args, log)
-            ready = wait_ready(sim, log, args.ready_timeout)
-            print("with_simulator: ready: admin %s, %d array(s): %s" % (
-                ready.get("admin"), len(ready["arrays"]),
-                ", ".join("%s=%s:%s" % (a.get("name"), a.get("host"), a.get("port")) for a in ready["arrays"])), flush=True)
-            env = dict(os.environ)
-            env.update(write_outputs(args, ready))
-            print("with_simulator: running %s" % " ".join(command), flush=True)
-            child = subprocess.Popen(command, env=env)
-            rc = child.wait()
-        except (Stop, KeyboardInterrupt) as exc:
-            print("with_simulator: interrupted (%s), stopping" % (exc or "SIGINT"), file=sys.stderr)
-            rc = getattr(exc, "status", 128 + signal.SIGINT)
-        except (RuntimeError, OSError) as exc:
-            print("with_simulator: %s" % exc, file=sys.stderr)
-            rc = 1
-        finally:
-            signal.signal(signal.SIGINT, signal.SIG_IGN)
-            signal.signal(signal.SIGTERM, signal.SIG_IGN)
-            stop_process(child, "the command")
-            stop_process(sim, "the simulator")
+    try:
+        print("with_simulator: starting %s" % " ".join(sim.argv()[1:]), flush=True)
+        ready = sim.start().ready
+        print("with_simulator: ready: admin %s, %d array(s): %s" % (
+            ready.get("admin"), len(ready["arrays"]),
+            ", ".join("%s=%s:%s" % (a.get("name"), a.get("host"), a.get("port")) for a in ready["arrays"])), flush=True)
+        env = dict(os.environ)
+        env.update(write_outputs(args, sim))
+        print("with_simulator: running %s" % " ".join(command), flush=True)
+        child = subprocess.Popen(command, env=env)
+        rc = child.wait()
+    except (Stop, KeyboardInterrupt) as exc:
+        print("with_simulator: interrupted (%s), stopping" % (exc or "SIGINT"), file=sys.stderr)
+        rc = getattr(exc, "status", 128 + signal.SIGINT)
+    except (RuntimeError, OSError) as exc:
+        print("with_simulator: %s" % exc, file=sys.stderr)
+        rc = 1
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        stop_process(child, "the command")
+        sim.stop()
     if rc != 0:
-        print("with_simulator: exit status %s; simulator log %s ends with:\n%s" % (rc, args.log, tail(args.log)),
+        print("with_simulator: exit status %s; simulator log %s ends with:\n%s" % (rc, args.log, sim.log_tail()),
               file=sys.stderr)
     else:
         print("with_simulator: simulator stopped", flush=True)
