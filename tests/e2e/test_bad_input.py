@@ -422,7 +422,8 @@ def _case_ids():
                         for k in ('html', 'json', 'list', 'plain'))
     fake.closed = fake.mismatch_ca = fake.local_ca = 1
     fake.package = fake.noversion = fake.empty = fake.fifo = fake.unreadable = '/x/' + NAME
-    fake.sha256 = '0' * 64
+    fake.sha256 = fake.newer_sha256 = '0' * 64
+    fake.newer = '/x/Unity-5.3.1.0.5.001.tgz.bin.gpg'
     return sorted(cases(fake))
 
 
