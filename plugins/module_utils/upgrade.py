@@ -352,6 +352,13 @@ def system_record(raw_system, raw_basic):
     }
 
 
+def system_installed_version(system):
+    """The installed version of a system record, as :func:`installed_version` reads basicSystemInfo."""
+    system = system or {}
+    return installed_version({'softwareFullVersion': system.get('software_full_version'),
+                              'softwareVersion': system.get('software_version')})
+
+
 # The name test_waiter.py still imports (its file is not this change's); use session_record.
 session = session_record
 
