@@ -376,7 +376,7 @@ outages:
       returned: always
     at_start:
       description:
-        - True for the time the module's first login waited for an API that was already away (O(wait=true) only):
+        - True for the time the module's first login waited for an API that was already away (O(wait=true) only);
           the outage began before this task sent anything, so it may go on one that an earlier task saw end
           with RV(outages[].ended=false).
       type: bool
