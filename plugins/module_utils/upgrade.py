@@ -28,31 +28,30 @@ from ansible_collections.unity.upgrade.plugins.module_utils.retry import (
     RetryPolicy,
     retry,
 )
+from ansible_collections.unity.upgrade.plugins.module_utils.vocabulary import (
+    CANDIDATE_FIRMWARE,
+    CANDIDATE_LANGUAGE_PACK,
+    CANDIDATE_SOFTWARE,
+    CANDIDATE_TYPE_NAMES,
+    SESSION_RESOURCES,
+    SESSION_TYPE_NAMES,
+    STATUS_COMPLETED,
+    STATUS_NAMES,
+    STATUS_PAUSED,
+    STATUS_PAUSED_LOCK,
+    STATUS_WAITING_FOR_USER,
+    TERMINAL_STATUSES,
+)
 
-# -- enums (values from real arrays' metadata, see the API reference) ---------------------------
+# -- enums (values from real arrays' metadata, see the API reference; the session and candidate
+# enums are named in vocabulary.py) ------------------------------------------------------------
 
 HEALTH_NAMES = {0: 'UNKNOWN', 5: 'OK', 7: 'OK_BUT', 10: 'DEGRADED', 15: 'MINOR', 20: 'MAJOR',
                 25: 'CRITICAL', 30: 'NON_RECOVERABLE'}
 HEALTH_VALUES = dict((name, value) for value, name in HEALTH_NAMES.items())
 
-STATUS_NAMES = {0: 'not_started', 1: 'in_progress', 2: 'completed', 3: 'failed', 4: 'failed_lock',
-                5: 'cancelled', 6: 'paused', 7: 'acknowledged', 8: 'waiting_for_user',
-                9: 'paused_lock'}
 STATUS_VALUES = dict((name, value) for value, name in STATUS_NAMES.items())
-# A session in one of these is over; any other blocks a new session on the array.
-TERMINAL_STATUSES = frozenset((2, 5, 7))
-RUNNING_STATUSES = frozenset((0, 1))
-PAUSED_STATUSES = frozenset((6, 8, 9))
-FAILED_STATUSES = frozenset((3, 4))
-RESUMABLE_STATUSES = frozenset((3, 4, 6, 8, 9))
-CANCELLABLE_STATUSES = frozenset((3, 6))
-ACKNOWLEDGEABLE_STATUSES = frozenset((2, 5))
-
-SESSION_TYPE_NAMES = {0: 'upgrade', 1: 'health_check', 2: 'storageprocessor_upgrade',
-                      3: 'offline_storageprocessor_upgrade'}
-SESSION_TYPE_VALUES = dict((name, value) for value, name in SESSION_TYPE_NAMES.items())
-
-CANDIDATE_TYPE_NAMES = {0: 'software', 1: 'firmware', 2: 'language_pack'}
+PAUSED_STATUSES = frozenset((STATUS_PAUSED, STATUS_WAITING_FOR_USER, STATUS_PAUSED_LOCK))
 
 SEVERITY_NAMES = {0: 'EMERGENCY', 1: 'ALERT', 2: 'CRITICAL', 3: 'ERROR', 4: 'WARNING', 5: 'NOTICE',
                   6: 'INFO', 7: 'DEBUG', 8: 'OK'}
@@ -84,7 +83,6 @@ SP_FIELDS = ('id', 'name', 'health', 'isRescueMode', 'model', 'modelName', 'slot
 # does not list it among the session's attributes (UNCONFIRMED): arrays that do not have it answer 422.
 OPTIONAL_FIELDS = frozenset(('softwareFullVersion', 'fullVersion', 'selectedModel'))
 
-SESSION_RESOURCES = ('upgradeSession', 'softwareUpgradeSession')
 
 # -- versions -----------------------------------------------------------------------------------
 
@@ -151,10 +149,10 @@ def candidate_type_from_filename(path):
     """The UpgradeTypeEnum value a package's file name implies: firmware, language pack, else software."""
     name = re.split(r'[\\/]', str(path))[-1].lower()
     if 'drive-firmware' in name or 'drive_firmware' in name:
-        return 1
+        return CANDIDATE_FIRMWARE
     if 'languagepack' in name or 'language-pack' in name or 'language_pack' in name:
-        return 2
-    return 0
+        return CANDIDATE_LANGUAGE_PACK
+    return CANDIDATE_SOFTWARE
 
 
 def candidate_matches(item, version, candidate_type=None):
@@ -178,13 +176,15 @@ def interval_seconds(text):
     return int(hours) * 3600 + int(minutes) * 60 + float(seconds)
 
 
-# -- normalisers --------------------------------------------------------------------------------
+# -- normalisers: the array's camelCase answer -> the record (a dict with snake_case keys and enum
+# names next to the numbers) that the modules return. The planner reads them as typed records
+# (records.py). ----------------------------------------------------------------------------------
 
 def _camel_to_snake(name):
     return re.sub(r'(?<!^)(?=[A-Z])', '_', name).lower()
 
 
-def health(raw):
+def health_record(raw):
     """The embedded health object with its name."""
     raw = raw or {}
     value = raw.get('value')
@@ -208,7 +208,7 @@ def health_at_least(health_value, minimum_name):
     return health_value <= HEALTH_VALUES[minimum_name]
 
 
-def message(raw):
+def message_record(raw):
     """An upgradeMessage (or error entity) with severity name and one text."""
     raw = raw or {}
     severity = raw.get('severity')
@@ -222,7 +222,7 @@ def message(raw):
     }
 
 
-def task(raw):
+def task_record(raw):
     raw = raw or {}
     status = raw.get('status')
     return {
@@ -239,7 +239,7 @@ def task(raw):
 def current_task(tasks):
     """The task an upgrade is at: the first not completed one."""
     for item in tasks:
-        if item['status'] != 2:
+        if item['status'] != STATUS_COMPLETED:
             return item
     return None
 
@@ -251,11 +251,12 @@ def _sp_model_name(value):
     return SP_MODEL_NAMES.get(value, value)
 
 
-def session(raw, resource):
+def session_record(raw, resource):
+    """An upgradeSession (or softwareUpgradeSession) of ``resource`` as its record."""
     raw = raw or {}
     status = raw.get('status')
     session_type = raw.get('type')
-    tasks = [task(t) for t in raw.get('tasks') or []]
+    tasks = [task_record(t) for t in raw.get('tasks') or []]
     candidate = raw.get('candidate') or {}
     now = current_task(tasks)
     return {
@@ -276,11 +277,12 @@ def session(raw, resource):
         'elapsed_seconds': interval_seconds(raw.get('elapsedTime')),
         'current_task': now['caption'] if now and status not in TERMINAL_STATUSES else None,
         'tasks': tasks,
-        'messages': [message(m) for m in raw.get('messages') or []],
+        'messages': [message_record(m) for m in raw.get('messages') or []],
     }
 
 
-def candidate(raw):
+def candidate_record(raw):
+    """A candidateSoftwareVersion as its record."""
     raw = raw or {}
     candidate_type = raw.get('type')
     version = raw.get('version')
@@ -304,7 +306,7 @@ def _snake_list(items):
             for item in items or []]
 
 
-def installed_software(raw):
+def installed_software_record(raw):
     raw = raw or {}
     full = raw.get('fullVersion')
     return {
@@ -322,13 +324,13 @@ def installed_software(raw):
     }
 
 
-def storage_processor(raw):
+def storage_processor_record(raw):
     raw = raw or {}
     model_name = raw.get('modelName')
     return {
         'id': raw.get('id'),
         'name': raw.get('name'),
-        'health': health(raw.get('health')),
+        'health': health_record(raw.get('health')),
         'is_rescue_mode': raw.get('isRescueMode'),
         'needs_replacement': raw.get('needsReplacement'),
         'model': raw.get('model'),
@@ -338,7 +340,7 @@ def storage_processor(raw):
     }
 
 
-def system(raw_system, raw_basic):
+def system_record(raw_system, raw_basic):
     raw_system = raw_system or {}
     raw_basic = raw_basic or {}
     upgrade_complete = raw_system.get('isUpgradeComplete')
@@ -348,13 +350,24 @@ def system(raw_system, raw_basic):
         'model': raw_system.get('model', raw_basic.get('model')),
         'serial_number': raw_system.get('serialNumber'),
         'platform': raw_system.get('platform'),
-        'health': health(raw_system.get('health')),
+        'health': health_record(raw_system.get('health')),
         'software_version': raw_basic.get('softwareVersion'),
         'software_full_version': raw_basic.get('softwareFullVersion'),
         'api_version': raw_basic.get('apiVersion'),
         'earliest_api_version': raw_basic.get('earliestApiVersion'),
         'upgrade_in_progress': None if upgrade_complete is None else not upgrade_complete,
     }
+
+
+def system_installed_version(system):
+    """The installed version of a system record, as :func:`installed_version` reads basicSystemInfo."""
+    system = system or {}
+    return installed_version({'softwareFullVersion': system.get('software_full_version'),
+                              'softwareVersion': system.get('software_version')})
+
+
+# The name test_waiter.py still imports (its file is not this change's); use session_record.
+session = session_record
 
 
 # -- the API ------------------------------------------------------------------------------------
@@ -393,17 +406,17 @@ class UpgradeApi:
         return self.client.get_instance('system', '0', SYSTEM_FIELDS)
 
     def system(self):
-        return system(self.system_raw(), self.basic_system_info())
+        return system_record(self.system_raw(), self.basic_system_info())
 
     def installed_software(self):
         entries = self._tolerant(
             lambda f: self.client.get_collection('installedSoftwareVersion', f), INSTALLED_FIELDS)
-        return installed_software(entries[0]) if entries else None
+        return installed_software_record(entries[0]) if entries else None
 
     def candidates(self):
         entries = self._tolerant(
             lambda f: self.client.get_collection('candidateSoftwareVersion', f), CANDIDATE_FIELDS)
-        listed = [candidate(e) for e in entries]
+        listed = [candidate_record(e) for e in entries]
         for item in listed:
             if item['id'] and (item['parsed_version'] or item['version']):
                 self.candidate_versions[item['id']] = item['parsed_version'] or item['version']
@@ -428,7 +441,7 @@ class UpgradeApi:
             return read(trimmed)
 
     def storage_processors(self):
-        return [storage_processor(e)
+        return [storage_processor_record(e)
                 for e in self.client.get_collection('storageProcessor', SP_FIELDS)]
 
     @property
@@ -443,7 +456,7 @@ class UpgradeApi:
         if self._session_resource is not None:
             raw = self._read_sessions(
                 lambda f: self.client.get_collection(self._session_resource, f, retry=retry))
-            return [self.annotate(session(s, self._session_resource)) for s in raw]
+            return [self.annotate(session_record(s, self._session_resource)) for s in raw]
         for resource in SESSION_RESOURCES:
             try:
                 raw = self._read_sessions(
@@ -453,21 +466,21 @@ class UpgradeApi:
                     continue
                 raise
             self._session_resource = resource
-            return [self.annotate(session(s, resource)) for s in raw]
+            return [self.annotate(session_record(s, resource)) for s in raw]
         return []  # pragma: no cover - the loop returns or raises
 
     def get_session(self, session_id, retry=None):
         resource = self.session_resource
         raw = self._read_sessions(
             lambda f: self.client.get_instance(resource, session_id, f, retry=retry))
-        return self.annotate(session(raw, resource))
+        return self.annotate(session_record(raw, resource))
 
     # actions
 
     def verify_eligibility(self):
         """Run verifyUpgradeEligibility; returns the normalised messages."""
         content = self.client.action(self.session_resource, 'verifyUpgradeEligibility')
-        return [message(m) for m in eligibility_messages(content)]
+        return [message_record(m) for m in eligibility_messages(content)]
 
     def create_session(self, body, candidate_id=None, lost_answer_checks=6, lost_answer_delay=5.0,
                        unsent_retries=3, unsent_delay=2.0):

@@ -153,6 +153,17 @@ system:
       description: True while an upgrade runs (configuration changes are refused then).
       type: bool
       returned: always
+installed_version:
+  description:
+    - The installed operating-environment version, as precise as the array gives it and as the array writes it
+      (a build written C(010) stays C(010)); the full six-part version when C(basicSystemInfo) has
+      C(softwareFullVersion), else C(softwareVersion) (three parts).
+    - The version M(unity.upgrade.upgrade_session) compares with its target and reports as C(version_before);
+      use it rather than deriving one from RV(system.software_full_version).
+    - Null when the array gives no version that can be read.
+  returned: when O(gather_subset) includes V(system)
+  type: str
+  sample: 5.2.0.0.5.173
 software:
   description: The installed software (C(installedSoftwareVersion)).
   returned: when O(gather_subset) includes V(software)
@@ -394,7 +405,11 @@ storage_processors:
 '''
 
 from ansible_collections.unity.upgrade.plugins.module_utils.module import UnityModule
-from ansible_collections.unity.upgrade.plugins.module_utils.upgrade import UpgradeApi, active_session
+from ansible_collections.unity.upgrade.plugins.module_utils.upgrade import (
+    UpgradeApi,
+    active_session,
+    system_installed_version,
+)
 
 SUBSETS = ('system', 'software', 'candidates', 'sessions', 'storage_processors')
 
@@ -406,6 +421,7 @@ def gather(unity):
     result = {'changed': False, 'gathered': subsets}
     if 'system' in subsets:
         result['system'] = api.system()
+        result['installed_version'] = system_installed_version(result['system'])
     if 'software' in subsets:
         result['software'] = api.installed_software()
     if 'candidates' in subsets:

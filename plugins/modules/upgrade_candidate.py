@@ -352,6 +352,7 @@ from ansible_collections.unity.upgrade.plugins.module_utils.upload import (
     url_credentials,
     url_query,
 )
+from ansible_collections.unity.upgrade.plugins.module_utils.vocabulary import CANDIDATE_SOFTWARE
 
 
 def _size_text(size):
@@ -459,7 +460,7 @@ def _ensure_candidate(unity):
     params = unity.params
     package = package_from_params(params)
     api = UpgradeApi(unity.client)
-    installed = api.installed_software() if package['type'] == 0 else None
+    installed = api.installed_software() if package['type'] == CANDIDATE_SOFTWARE else None
     installed_version = installed['parsed_version'] if installed else None
     candidates = api.candidates()
     match = next((c for c in candidates if candidate_matches(c, package['version'], package['type'])),

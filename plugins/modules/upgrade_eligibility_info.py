@@ -198,7 +198,7 @@ from ansible_collections.unity.upgrade.plugins.module_utils.upgrade import (
     WARNING_SEVERITY,
     UpgradeApi,
     active_session,
-    installed_version,
+    system_installed_version,
 )
 
 
@@ -255,8 +255,7 @@ def check(unity):
         'messages': messages,
         'system_health': system['health'],
         'sp_health': [{'id': sp['id'], 'name': sp['name'], 'health': sp['health']} for sp in sps],
-        'software_version': installed_version({'softwareFullVersion': system.get('software_full_version'),
-                                               'softwareVersion': system.get('software_version')}),
+        'software_version': system_installed_version(system),
         'session_resource': api.session_resource,
         'active_session': active_session(sessions),
         'msg': summary(eligible, blocking, warnings),

@@ -22,7 +22,7 @@ from ansible_collections.unity.upgrade.plugins.module_utils.upgrade import (
     interval_seconds,
     newest_session,
     parse_version,
-    session,
+    session_record,
     session_summary,
     version_from_filename,
 )
@@ -102,7 +102,7 @@ def test_installed_version_prefers_the_full_version():
 # -- sessions -------------------------------------------------------------------------------
 
 def real_sessions():
-    return [session(e['content'], 'upgradeSession')
+    return [session_record(e['content'], 'upgradeSession')
             for e in fixture_json('upgrade_session_in_progress.json')['entries']]
 
 

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, strategies as st
 
 from ansible_collections.unity.upgrade.plugins.module_utils import retry
-from ansible_collections.unity.upgrade.plugins.module_utils.upgrade import message
+from ansible_collections.unity.upgrade.plugins.module_utils.upgrade import message_record
 from ansible_collections.unity.upgrade.plugins.modules import upgrade_eligibility_info as mod
 
 from ansible_collections.unity.upgrade.tests.unit.conftest import Reply, fixture_json
@@ -70,7 +70,7 @@ def script_reads(transport, sessions=()):
 @given(st.lists(st.tuples(st.sampled_from([None] + list(range(9))), st.sampled_from([None, 200, 409, 500])),
                 max_size=6))
 def test_classification_partitions_by_severity(specs):
-    messages = [message({'errorCode': 'c%d' % i, 'severity': sev, 'httpStatus': status, 'messages': []})
+    messages = [message_record({'errorCode': 'c%d' % i, 'severity': sev, 'httpStatus': status, 'messages': []})
                 for i, (sev, status) in enumerate(specs)]
     eligible, blocking, warnings = mod.classify(messages)
     assert eligible == (not blocking)

@@ -17,7 +17,14 @@ from requests.exceptions import ConnectionError as RequestsConnectionError
 
 from ansible_collections.unity.upgrade.plugins.module_utils import rest
 from ansible_collections.unity.upgrade.plugins.module_utils.module import UnityModuleError
-from ansible_collections.unity.upgrade.plugins.module_utils.upgrade import STATUS_NAMES, candidate, session
+from ansible_collections.unity.upgrade.plugins.module_utils import _session_plan as planner
+from ansible_collections.unity.upgrade.plugins.module_utils.records import Candidate, Session
+from ansible_collections.unity.upgrade.plugins.module_utils.upgrade import (
+    STATUS_NAMES,
+    candidate_record,
+    compare_versions,
+    session_record,
+)
 from ansible_collections.unity.upgrade.plugins.modules import upgrade_session as mod
 
 from ansible_collections.unity.upgrade.tests.unit.conftest import Reply
@@ -85,7 +92,11 @@ def raw_candidate(cid='candidate_1', version='5.3.0.0.5.120', can_pause=True):
 
 
 def norm(raw, resource='upgradeSession'):
-    return session(raw, resource)
+    return Session.of(session_record(raw, resource))
+
+
+def candidate(raw):
+    return Candidate.of(candidate_record(raw))
 
 
 def collection(*contents):
@@ -135,24 +146,28 @@ CANDIDATE = candidate(raw_candidate())
 ])
 def test_bad_input_is_one_line_naming_what_to_fix(overrides, text):
     with pytest.raises(UnityModuleError) as caught:
-        mod.validate(params(**overrides))
+        planner.validate(params(**overrides))
     assert text in caught.value.msg and '\n' not in caught.value.msg
 
 
 def test_valid_input_returns_the_dotted_version():
-    assert mod.validate(params(version=' 5.3.0.0.5.120 ')) == '5.3.0.0.5.120'
-    assert mod.validate(params(candidate='candidate_1')) is None
-    assert mod.validate(params(type='health_check')) is None
-    assert mod.validate(params(state='cancelled')) is None
+    assert planner.validate(params(version=' 5.3.0.0.5.120 ')) == '5.3.0.0.5.120'
+    assert planner.validate(params(candidate='candidate_1')) is None
+    assert planner.validate(params(type='health_check')) is None
+    assert planner.validate(params(state='cancelled')) is None
     # a last short stretch of a longer wait (the role waits in stretches): the waiter reads at the deadline
-    assert mod.validate(params(version='5.3.0', poll_interval=30, wait_timeout=10)) == '5.3.0'
+    assert planner.validate(params(version='5.3.0', poll_interval=30, wait_timeout=10)) == '5.3.0'
 
 
 # -- present ---------------------------------------------------------------------------------
 
 def present(sessions=(), candidates=(CANDIDATE,), installed='5.2.0.0.5.173', resource='upgradeSession', **kw):
-    p = params(**kw)
-    return mod.decide_present(p, mod.validate(p), list(sessions), list(candidates), installed, resource)
+    return decide_present(params(**kw), sessions, candidates, installed, resource)
+
+
+def decide_present(p, sessions, candidates, installed, resource, sp_models=()):
+    reading = planner.Reading(installed, tuple(sessions), tuple(candidates), resource, tuple(sp_models))
+    return planner.decide_present(planner.session_request(p), reading)
 
 
 def test_present_creates_with_the_candidate_of_that_version():
@@ -198,7 +213,7 @@ def test_a_running_session_for_the_same_candidate_is_adopted():
     running = norm(raw_session(1, 40, 6))
     plan = present(sessions=[norm(raw_session(7, 100, sid='Upgrade_old', candidate_id='c0')), running],
                    version='5.3.0.0.5.120')
-    assert (plan.action, plan.changed, plan.session['id']) == ('adopted', False, SID)
+    assert (plan.action, plan.changed, plan.session.id) == ('adopted', False, SID)
 
 
 def test_a_paused_session_for_the_same_candidate_is_adopted():
@@ -220,7 +235,7 @@ def test_a_session_for_another_candidate_fails_with_its_id_and_status(status):
     other = norm(raw_session(status, 30, 4, sid='Upgrade_5.2.1.50', candidate_id='candidate_0'))
     with pytest.raises(UnityModuleError) as caught:
         present(sessions=[other], version='5.3.0')
-    assert 'Upgrade_5.2.1.50 (%s' % other['status_name'] in caught.value.msg
+    assert 'Upgrade_5.2.1.50 (%s' % other.status_name in caught.value.msg
     assert 'candidate_0' in caught.value.msg
 
 
@@ -235,23 +250,23 @@ def test_no_candidate_of_that_version_names_what_is_there():
 def test_a_session_without_candidate_is_matched_by_its_id():
     running = norm(raw_session(1, 40, 6, candidate_id=None))
     assert present(sessions=[running], candidates=[], version='5.3.0.0.5.120').action == 'adopted'
-    assert mod.session_matches_version({'id': 'Upgrade_5.3.0.120'}, '5.3.0.0.5.120')
-    assert mod.session_matches_version({'id': 'Upgrade_5.3.0.120'}, '5.3.0')
-    assert not mod.session_matches_version({'id': 'Upgrade_5.3.0.121'}, '5.3.0.0.5.120')
-    assert not mod.session_matches_version({'id': 'Upgrade_4.3.0.1499782821'}, '5.3.0')
+    assert planner.session_matches_version(Session(id='Upgrade_5.3.0.120'), '5.3.0.0.5.120')
+    assert planner.session_matches_version(Session(id='Upgrade_5.3.0.120'), '5.3.0')
+    assert not planner.session_matches_version(Session(id='Upgrade_5.3.0.121'), '5.3.0.0.5.120')
+    assert not planner.session_matches_version(Session(id='Upgrade_4.3.0.1499782821'), '5.3.0')
 
 
 def test_health_check_and_sp_upgrade_bodies():
     assert present(type='health_check', candidates=[]).body == {'type': 1}
-    plan = mod.decide_present(params(type='offline_storageprocessor_upgrade', selected_model='SP680'), None,
-                              [], [], '5.2.0', 'upgradeSession', ['SP480', 'SP480'])
+    plan = decide_present(params(type='offline_storageprocessor_upgrade', selected_model='SP680'),
+                          [], [], '5.2.0', 'upgradeSession', ['SP480', 'SP480'])
     assert plan.body == {'type': 3, 'selectedModel': 13, 'offline': True}
-    plan = mod.decide_present(params(type='storageprocessor_upgrade', selected_model='SP680'), None,
-                              [], [], '5.2.0', 'upgradeSession', ['SP680', 'SP680'])
+    plan = decide_present(params(type='storageprocessor_upgrade', selected_model='SP680'),
+                          [], [], '5.2.0', 'upgradeSession', ['SP680', 'SP680'])
     assert plan.action == 'none'
     with pytest.raises(UnityModuleError, match='needs the upgradeSession resource'):
-        mod.decide_present(params(type='offline_storageprocessor_upgrade', selected_model='SP680'), None,
-                           [], [], '5.2.0', 'softwareUpgradeSession', [])
+        decide_present(params(type='offline_storageprocessor_upgrade', selected_model='SP680'),
+                       [], [], '5.2.0', 'softwareUpgradeSession', [])
 
 
 VERSIONS = st.tuples(st.integers(4, 6), st.integers(0, 5), st.integers(0, 3), st.integers(0, 2),
@@ -271,8 +286,8 @@ def test_present_never_plans_a_second_session_and_respects_the_installed_version
                        installed=installed, version=wanted)
     except UnityModuleError:
         return
-    newer_or_same = mod.compare_versions(installed, wanted) >= 0
-    active = [s for s in sessions if s['status'] not in (2, 5, 7)]
+    newer_or_same = compare_versions(installed, wanted) >= 0
+    active = [s for s in sessions if s.status not in (2, 5, 7)]
     if plan.action == 'created':
         assert not active and not newer_or_same
     elif plan.action == 'none':
@@ -284,14 +299,14 @@ def test_present_never_plans_a_second_session_and_respects_the_installed_version
 
 @pytest.mark.parametrize('status', [3, 4, 6, 9])
 def test_resume_a_resumable_session(status):
-    plan = mod.decide_resumed([norm(raw_session(status, 30, 3))], None)
+    plan = planner.decide_resumed([norm(raw_session(status, 30, 3))], None)
     assert (plan.action, plan.changed) == ('resumed', True)
 
 
 def test_a_session_waiting_for_user_is_not_resumed():
     # issue 16 finding 8: the reference's Resume takes paused, failed and failed_lock only
     with pytest.raises(UnityModuleError) as caught:
-        mod.decide_resumed([norm(raw_session(8, 30, 3))], None)
+        planner.decide_resumed([norm(raw_session(8, 30, 3))], None)
     assert 'waits for a user action that the Unisphere REST API does not document' in caught.value.msg
     assert 'continue it in Unisphere' in caught.value.msg and '\n' not in caught.value.msg
 
@@ -300,24 +315,24 @@ def test_a_session_waiting_for_user_is_not_resumed():
 @pytest.mark.parametrize('status,wait_on,text', [(1, False, 'already running'), (2, False, 'is over'),
                                                  (5, False, 'is over'), (7, False, 'is over')])
 def test_resume_of_a_session_that_is_not_paused_or_failed_is_no_change(status, wait_on, text):
-    plan = mod.decide_resumed([norm(raw_session(status, 50, 6))], SID)
+    plan = planner.decide_resumed([norm(raw_session(status, 50, 6))], SID)
     assert (plan.action, plan.changed, plan.wait_on) == ('none', False, wait_on)
     assert text in plan.msg
 
 
 def test_resume_without_any_active_session_is_no_change():
-    plan = mod.decide_resumed([norm(raw_session(2, 100))], None)
+    plan = planner.decide_resumed([norm(raw_session(2, 100))], None)
     assert plan.action == 'none' and 'nothing to resume (newest: %s (completed' % SID in plan.msg
 
 
 def test_a_named_session_that_is_not_listed_fails():
     with pytest.raises(UnityModuleError, match=r"session 'nope' is not on the array \(sessions: %s\)" % SID):
-        mod.decide_resumed([norm(raw_session(6))], 'nope')
+        planner.decide_resumed([norm(raw_session(6))], 'nope')
 
 
 @pytest.mark.parametrize('status', [3, 6])
 def test_cancel_paused_or_failed(status):
-    assert mod.decide_cancelled([norm(raw_session(status, 27, 3))], None, 'upgradeSession').action == 'cancelled'
+    assert planner.decide_cancelled([norm(raw_session(status, 27, 3))], None, 'upgradeSession').action == 'cancelled'
 
 
 @pytest.mark.parametrize('status,text', [
@@ -326,20 +341,20 @@ def test_cancel_paused_or_failed(status):
 ])
 def test_cancel_refuses_with_the_status(status, text):
     with pytest.raises(UnityModuleError) as caught:
-        mod.decide_cancelled([norm(raw_session(status, 60, 8))], None, 'upgradeSession')
+        planner.decide_cancelled([norm(raw_session(status, 60, 8))], None, 'upgradeSession')
     assert text in caught.value.msg and '(%s' % STATUS_NAMES[status] in caught.value.msg
 
 
 def test_cancel_is_idempotent_and_explicit_about_finished_sessions():
     cancelled = norm(raw_session(5, 27, 3))
-    assert mod.decide_cancelled([cancelled], None, 'upgradeSession').msg == 'session %s is already cancelled' % SID
-    assert mod.decide_cancelled([cancelled], SID, 'upgradeSession').action == 'none'
+    assert planner.decide_cancelled([cancelled], None, 'upgradeSession').msg == 'session %s is already cancelled' % SID
+    assert planner.decide_cancelled([cancelled], SID, 'upgradeSession').action == 'none'
     with pytest.raises(UnityModuleError, match='is over and cannot be cancelled'):
-        mod.decide_cancelled([norm(raw_session(2, 100))], SID, 'upgradeSession')
-    assert mod.decide_cancelled([norm(raw_session(2, 100))], None, 'upgradeSession').action == 'none'
+        planner.decide_cancelled([norm(raw_session(2, 100))], SID, 'upgradeSession')
+    assert planner.decide_cancelled([norm(raw_session(2, 100))], None, 'upgradeSession').action == 'none'
 
 
-@pytest.mark.parametrize('decide', [mod.decide_cancelled, mod.decide_acknowledged])
+@pytest.mark.parametrize('decide', [planner.decide_cancelled, planner.decide_acknowledged])
 def test_software_upgrade_session_has_no_cancel_or_acknowledge(decide):
     with pytest.raises(UnityModuleError, match='offers only softwareUpgradeSession'):
         decide([norm(raw_session(6, 27, 3), 'softwareUpgradeSession')], None, 'softwareUpgradeSession')
@@ -349,12 +364,12 @@ def test_acknowledge_picks_the_newest_completed_or_cancelled_session():
     sessions = [norm(raw_session(2, 100, sid='A', created='2026-01-02T00:00:00.000Z')),
                 norm(raw_session(5, 20, sid='B', created='2026-01-03T00:00:00.000Z')),
                 norm(raw_session(7, 100, sid='C', created='2026-01-04T00:00:00.000Z'))]
-    plan = mod.decide_acknowledged(sessions, None, 'upgradeSession')
-    assert (plan.action, plan.session['id']) == ('acknowledged', 'B')
-    assert mod.decide_acknowledged(sessions[2:], None, 'upgradeSession').msg == 'session C is already acknowledged'
-    assert mod.decide_acknowledged([], None, 'upgradeSession').action == 'none'
+    plan = planner.decide_acknowledged(sessions, None, 'upgradeSession')
+    assert (plan.action, plan.session.id) == ('acknowledged', 'B')
+    assert planner.decide_acknowledged(sessions[2:], None, 'upgradeSession').msg == 'session C is already acknowledged'
+    assert planner.decide_acknowledged([], None, 'upgradeSession').action == 'none'
     with pytest.raises(UnityModuleError, match='only a completed or cancelled session can be'):
-        mod.decide_acknowledged([norm(raw_session(6))], SID, 'upgradeSession')
+        planner.decide_acknowledged([norm(raw_session(6))], SID, 'upgradeSession')
 
 
 # -- whole module runs over the scripted transport -------------------------------------------

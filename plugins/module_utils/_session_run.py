@@ -1,0 +1,235 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, unity.upgrade contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# Note that this module util is **PRIVATE** to the collection. It can have breaking changes at any time.
+
+"""How unity.upgrade.upgrade_session runs: read, plan (_session_plan), act unless check mode, wait, report.
+
+Each step returns what it found or did; the result dict is built once, at the end (or in the
+failure that a wait ends with).
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+from collections import namedtuple
+
+from ansible_collections.unity.upgrade.plugins.module_utils._session_plan import (
+    ACTIONS,
+    PlanRefused,
+    Reading,
+    decide,
+    describe,
+    planned_summary,
+    session_request,
+    with_target_version,
+)
+from ansible_collections.unity.upgrade.plugins.module_utils.module import UnityModuleError
+from ansible_collections.unity.upgrade.plugins.module_utils.records import (
+    Session,
+    active_session,
+    as_dict,
+    candidates_of,
+    is_software,
+    sessions_of,
+)
+from ansible_collections.unity.upgrade.plugins.module_utils.rest import UnityApiError
+from ansible_collections.unity.upgrade.plugins.module_utils.upgrade import (
+    SP_MODEL_NAMES,
+    UpgradeApi,
+    installed_version,
+    session_summary,
+)
+from ansible_collections.unity.upgrade.plugins.module_utils.vocabulary import (
+    DONE_STATUSES,
+    FAILED_STATUSES,
+    SESSION_TYPE_NAMES,
+    SESSION_TYPE_UPGRADE,
+    SP_UPGRADE_TYPE_NAMES,
+)
+from ansible_collections.unity.upgrade.plugins.module_utils.waiter import (
+    SessionWaiter,
+    failed_task,
+    outage_symptom,
+    session_messages,
+)
+
+# What the changing request did: the session to report (a record dict), and how to report it.
+Acted = namedtuple('Acted', ('session', 'changed', 'action', 'msg'))
+
+
+def run(unity):
+    """The module's main: returns its result, raises UnityModuleError or UnityApiError to fail."""
+    params = unity.params
+    request = session_request(params)
+    if params['wait'] and not unity.check_mode:
+        # A task started while an SP reboots waits for the API to come back, as the wait itself does.
+        unity.login_tolerance = params['outage_tolerance']
+    api = UpgradeApi(unity.client)
+    reading, plan = read_and_plan(api, request)
+    before = session_summary(as_dict(plan.session) if plan.action != 'created' else None)
+    if unity.check_mode:
+        return check_mode_result(unity, plan, reading, before)
+    acted = act(api, plan)
+    session, waited, version_after, msg = acted.session, None, reading.installed, acted.msg
+    if params['wait'] and plan.wait_on and session is not None:
+        waited = wait(unity, api, acted, plan, reading)
+        session = waited.session or session
+        msg = acted.msg if waited.outcome == 'cancelled' else '%s; %s' % (acted.msg, waited.message)
+        installs = plan.candidate or next((c for c in reading.candidates
+                                           if c.id == (session or {}).get('candidate_id')), None)
+        version_after, msg = read_version_after(api, session, plan, reading, msg, is_software(installs))
+    result = result_of(unity, plan, reading, acted, waited, session, version_after)
+    result['msg'] = msg
+    if unity.module._diff:
+        result['diff'] = {'before': before, 'after': session_summary(session)}
+    return result
+
+
+# -- read and plan ------------------------------------------------------------------------------
+
+def read_array(api, request):
+    """What the plan needs: installed version, sessions (each with its candidate's version), candidates,
+    and for an SP upgrade the SP models."""
+    installed = installed_version(api.basic_system_info())
+    reading = read_sessions(api, installed)
+    if request.state == 'present' and request.type in SP_UPGRADE_TYPE_NAMES:
+        reading = reading._replace(sp_models=tuple(sp['model_name'] for sp in api.storage_processors()
+                                                   if sp.get('model_name') in SP_MODEL_NAMES.values()))
+    return reading
+
+
+def read_sessions(api, installed, sp_models=()):
+    sessions = api.sessions()
+    resource = api.session_resource
+    # Read after the sessions (see read_and_plan); every session record then carries its candidate's version.
+    candidates = api.candidates()
+    sessions = [api.annotate(s) for s in sessions]
+    return Reading(installed, sessions_of(sessions), candidates_of(candidates), resource, sp_models)
+
+
+def read_and_plan(api, request):
+    """The reading and the plan on it (its target version filled in)."""
+    reading = read_array(api, request)
+    try:
+        plan = decide(request, reading)
+    except PlanRefused:
+        # The version is read before the sessions and candidates: an upgrade that completed in
+        # between looks like "no candidate, no session" (the array drops the candidate). A
+        # version that changed meanwhile says so; decide again on a fresh reading.
+        if request.state != 'present':
+            raise
+        now_installed = installed_version(api.basic_system_info())
+        if now_installed == reading.installed:
+            raise
+        reading = read_sessions(api, now_installed, reading.sp_models)
+        plan = decide(request, reading)
+    return reading, with_target_version(plan, reading.candidates)
+
+
+# -- act, wait, report --------------------------------------------------------------------------
+
+def check_mode_result(unity, plan, reading, before):
+    result = result_of(unity, plan, reading, None, None, as_dict(plan.session), reading.installed)
+    result['msg'] = 'check mode: would have %s' % plan.msg if plan.changed else plan.msg
+    if unity.module._diff:
+        result['diff'] = {'before': before, 'after': planned_summary(plan, reading.resource)}
+    return result
+
+
+def result_of(unity, plan, reading, acted, waited, session, version_after):
+    """The module's result (without ``msg``): every key, also on a failure after the plan."""
+    return {
+        'changed': acted.changed if acted else plan.changed,
+        'action': acted.action if acted else plan.action,
+        'session': session,
+        'session_resource': reading.resource,
+        'version_before': reading.installed,
+        'version_after': version_after,
+        'target_version': plan.target_version,
+        'waited_seconds': waited.waited_seconds if waited else 0.0,
+        'outages': ([unity.login_outage] if unity.login_outage else []) + (waited.outages if waited else []),
+        'progress': waited.progress if waited else [],
+        'relogins': waited.relogins if waited else 0,
+        'timed_out': False,
+    }
+
+
+def act(api, plan):
+    """Send the one changing request of the plan, if any."""
+    if plan.action == 'created':
+        try:
+            session, recovered = api.create_session(plan.body, candidate_id=plan.candidate.id if plan.candidate
+                                                    else None)
+        except UnityApiError as error:
+            if error.http_status != 409:
+                raise
+            return adopt_after_conflict(api, plan, error)
+        msg = '%s: session %s' % (plan.msg, session['id'])
+        if recovered:
+            msg += ' (the answer to the create was lost; found the session by reading them again)'
+        return Acted(session, plan.changed, plan.action, msg)
+    if plan.action in ACTIONS:
+        api.session_action(plan.session.id, ACTIONS[plan.action], before_status=plan.session.status)
+        return Acted(api.get_session(plan.session.id), plan.changed, plan.action, plan.msg)
+    return Acted(as_dict(plan.session), plan.changed, plan.action, plan.msg)
+
+
+def adopt_after_conflict(api, plan, error):
+    """409 on create: someone started a session just now. Adopt it if it is ours to want."""
+    active = active_session(sessions_of(api.sessions()))
+    wanted = plan.candidate.id if plan.candidate else None
+    wanted_type = SESSION_TYPE_NAMES.get((plan.body or {}).get('type', SESSION_TYPE_UPGRADE))
+    if active is not None and wanted and active.candidate_id == wanted \
+            and active.type_name == wanted_type and active.status not in FAILED_STATUSES:
+        return Acted(active.as_dict(), False, 'adopted', 'another client started session %s for this candidate '
+                                                         'at the same time: adopted' % describe(active))
+    raise UnityModuleError('the array refused to create the session (%s)%s' % (
+        error.message, '' if active is None else '; session %s is not over' % describe(active)),
+        error_code=error.error_code, http_status=error.http_status)
+
+
+def wait(unity, api, acted, plan, reading):
+    """The waiter's outcome when it is the one the state wants; else the failure, with every result key."""
+    def progress(entry):
+        unity.module.log('unity.upgrade.upgrade_session: %s %s%% %s' % (
+            entry['status_name'], entry['percent_complete'], entry['current_task'] or ''))
+
+    params, state = unity.params, unity.params['state']
+    settle = (plan.session.status,) if plan.action in ('resumed', 'cancelled') and plan.session else ()
+    waiter = SessionWaiter(api, acted.session['id'], poll_interval=params['poll_interval'],
+                           wait_timeout=params['wait_timeout'], outage_tolerance=params['outage_tolerance'],
+                           on_progress=progress, settle_statuses=settle)
+    outcome = waiter.wait(initial=acted.session)
+    wanted = ('cancelled',) if state == 'cancelled' else ('completed', 'acknowledged', 'paused')
+    if outcome.outcome in wanted:
+        return outcome
+    final = outcome.session or acted.session
+    details = result_of(unity, plan, reading, acted, outcome, final, reading.installed)
+    details['timed_out'] = outcome.outcome == 'timeout'
+    details['api_unreachable'] = outcome.outcome == 'unreachable'
+    if outcome.outcome == 'failed':
+        details['messages'] = session_messages(final)
+        details['failed_task'] = failed_task(final)
+    message = outcome.message
+    if state == 'cancelled' and outcome.outcome != 'unreachable':
+        message = ('the array did not cancel session %s within %s s: it is still %s'
+                   % (final['id'], outcome.waited_seconds, final['status_name']))
+    raise UnityModuleError(message, **details)
+
+
+def read_version_after(api, session, plan, reading, msg, software=True):
+    """The installed version after a wait, and the message. An API that is away right then (its reads
+    are retried first) does not turn a finished upgrade into a failed task: the completed session
+    installed the target version, and a session that did not complete installed nothing."""
+    try:
+        return installed_version(api.basic_system_info()), msg
+    except UnityApiError as error:
+        symptom = outage_symptom(error)
+        if symptom is None:
+            raise
+    done = Session.of(session or {}).status in DONE_STATUSES and plan.target_version and software
+    msg = '%s; the installed version could not be read again (%s)%s' % (
+        msg, symptom, ': it is the one the completed session installed' if done else '')
+    return (plan.target_version if done else reading.installed), msg
