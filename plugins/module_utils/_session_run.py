@@ -66,6 +66,7 @@ def run(unity):
     if params['wait'] and not unity.check_mode:
         # A task started while an SP reboots waits for the API to come back, as the wait itself does.
         unity.login_tolerance = params['outage_tolerance']
+        unity.login_refusal_is_outage = params['wait_out_login_refusals']
     api = UpgradeApi(unity.client)
     reading, plan = read_and_plan(api, request)
     before = session_summary(as_dict(plan.session) if plan.action != 'created' else None)

@@ -24,7 +24,7 @@ from ansible_collections.unity.upgrade.plugins.module_utils.rest import (
     UnityTLSError,
     ca_path_problem,
 )
-from ansible_collections.unity.upgrade.plugins.module_utils.retry import AWAY, Clock, retry
+from ansible_collections.unity.upgrade.plugins.module_utils.retry import AUTH, AWAY, Clock, retry
 from ansible_collections.unity.upgrade.plugins.module_utils.waiter import new_outage, outage_symptom
 
 # What to change, per UnityTLSError.problem: the options are the module's, so the advice is written here
@@ -117,6 +117,10 @@ class UnityModule:
         # Seconds the first login may wait for an unreachable API; a module that
         # waits through SP reboots sets it so that starting mid-reboot is no failure.
         self.login_tolerance = 0
+        # Whether a first login refused with HTTP 401 is the management service restarting after an
+        # SP reboot, waited out within login_tolerance: only for credentials that a login of this run
+        # has proved (a wrong password retried is an account locked).
+        self.login_refusal_is_outage = False
         # The time the first login waited for the API, as an outage record (at_start: the API was
         # away before this module sent anything), or None.
         self.login_outage = None
@@ -180,11 +184,12 @@ class UnityModule:
             if not outage:
                 outage.append(new_outage(self.clock.time(), at_start=True))
             outage[0]['failed_reads'] += 1
-            symptom = '%s (login)' % outage_symptom(error)
+            symptom = outage_symptom(error) if error.kind == AUTH else '%s (login)' % outage_symptom(error)
             if symptom not in outage[0]['seen']:
                 outage[0]['seen'].append(symptom)
 
-        retry(lambda number: client.login(), self.clock, LOGIN_WAIT, AWAY,
+        retry(lambda number: client.login(), self.clock, LOGIN_WAIT,
+              AWAY | {AUTH} if self.login_refusal_is_outage else AWAY,
               deadline=started + self.login_tolerance, on_retry=waited)
         if outage:
             outage[0].update(seconds=round(self.clock.monotonic() - started, 1), ended=True)

@@ -126,6 +126,16 @@ options:
         an SP reboots is no failure.
     type: int
     default: 1800
+  wait_out_login_refusals:
+    description:
+      - With O(wait=true), a first login refused with HTTP 401 is taken for the management service that restarts after
+        an SP reboot, and waited out like any outage within O(outage_tolerance) (reported in RV(outages)).
+      - Set it only when these credentials have logged in to this array before in the same run, as the role's preflight
+        does. With a wrong password every retry is one more failed login, and Unity locks an account after repeated
+        failed logins; so by default a refused login fails the task at once.
+    type: bool
+    default: false
+    version_added: 1.1.0
 extends_documentation_fragment:
   - unity.upgrade.connection
   - unity.upgrade.attributes
@@ -467,6 +477,7 @@ def main():
             wait_timeout=dict(type='int', default=10800),
             poll_interval=dict(type='float', default=30.0),
             outage_tolerance=dict(type='int', default=1800),
+            wait_out_login_refusals=dict(type='bool', default=False),
         ),
         supports_check_mode=True,
     )

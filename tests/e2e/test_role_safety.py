@@ -41,6 +41,7 @@ def run_fleet(run_playbook, sim, tmp_path, playbook='unity.upgrade.upgrade', che
 
 def out(run):
     """The end of a run's output, for a failed assertion."""
+    open("/tmp/last_run.txt", "w").write(run.stdout)
     return run.stdout[-4000:] + run.stderr[-2000:]
 
 

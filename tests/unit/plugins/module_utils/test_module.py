@@ -48,6 +48,7 @@ def unity_with(tolerance):
     unity = UnityModule.__new__(UnityModule)
     clock = FakeClock()
     unity.login_tolerance = tolerance
+    unity.login_refusal_is_outage = False
     # the jitter at its upper bound: each wait is the policy's cap
     unity.clock = Clock(monotonic=clock.time, wall=lambda: 1798675200.0 + clock.time(), sleep=clock.sleep,
                         rand=lambda: 1.0)
@@ -69,6 +70,21 @@ def test_an_away_api_is_waited_for_within_the_tolerance():
         'start': '2026-12-31T00:00:00.000Z', 'seconds': 14.0, 'failed_reads': 3, 'during_task': None,
         'percent_complete': None, 'ended': True, 'at_start': True,
         'seen': ['connection refused (login)', 'HTTP 503 (login)', 'login accepted']}
+
+
+def test_a_refused_login_is_an_outage_only_for_proven_credentials():
+    refused = UnityAuthError('login refused', http_status=401)
+    unity, clock = unity_with(60)
+    with pytest.raises(UnityAuthError):
+        unity._login(FlakyLogin(refused, None))
+    assert clock.sleeps == [], 'a wrong password is never retried: Unity locks accounts'
+
+    unity, clock = unity_with(60)
+    unity.login_refusal_is_outage = True
+    client = FlakyLogin(REFUSED, refused, refused, None)
+    unity._login(client)
+    assert client.calls == 4 and clock.sleeps == [2.0, 4.0, 8.0]
+    assert unity.login_outage['seen'] == ['connection refused (login)', 'HTTP 401 (login refused)', 'login accepted']
 
 
 def test_a_login_that_needs_no_wait_is_no_outage():
