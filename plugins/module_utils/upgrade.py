@@ -37,9 +37,6 @@ from ansible_collections.unity.upgrade.plugins.module_utils.vocabulary import (
     SESSION_TYPE_NAMES,
     STATUS_COMPLETED,
     STATUS_NAMES,
-    STATUS_PAUSED,
-    STATUS_PAUSED_LOCK,
-    STATUS_WAITING_FOR_USER,
     TERMINAL_STATUSES,
 )
 
@@ -48,10 +45,6 @@ from ansible_collections.unity.upgrade.plugins.module_utils.vocabulary import (
 
 HEALTH_NAMES = {0: 'UNKNOWN', 5: 'OK', 7: 'OK_BUT', 10: 'DEGRADED', 15: 'MINOR', 20: 'MAJOR',
                 25: 'CRITICAL', 30: 'NON_RECOVERABLE'}
-HEALTH_VALUES = dict((name, value) for value, name in HEALTH_NAMES.items())
-
-STATUS_VALUES = dict((name, value) for value, name in STATUS_NAMES.items())
-PAUSED_STATUSES = frozenset((STATUS_PAUSED, STATUS_WAITING_FOR_USER, STATUS_PAUSED_LOCK))
 
 SEVERITY_NAMES = {0: 'EMERGENCY', 1: 'ALERT', 2: 'CRITICAL', 3: 'ERROR', 4: 'WARNING', 5: 'NOTICE',
                   6: 'INFO', 7: 'DEBUG', 8: 'OK'}
@@ -196,16 +189,6 @@ def health_record(raw):
         'resolution_ids': list(raw.get('resolutionIds') or []),
         'resolutions': list(raw.get('resolutions') or []),
     }
-
-
-def health_at_least(health_value, minimum_name):
-    """True when a HealthEnum value is as good as the named minimum (OK or OK_BUT).
-
-    Lower values are better, except UNKNOWN (0), which is never good enough.
-    """
-    if not health_value:
-        return False
-    return health_value <= HEALTH_VALUES[minimum_name]
 
 
 def message_record(raw):

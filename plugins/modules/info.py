@@ -158,6 +158,9 @@ installed_version:
     - The installed operating-environment version, as precise as the array gives it and as the array writes it
       (a build written C(010) stays C(010)); the full six-part version when C(basicSystemInfo) has
       C(softwareFullVersion), else C(softwareVersion) (three parts).
+    - When O(gather_subset) includes V(software) too and C(basicSystemInfo) gives only three parts (arrays before
+      about 5.1.2 have no C(softwareFullVersion)), the six-part id of C(installedSoftwareVersion) that agrees with
+      them.
     - The version M(unity.upgrade.upgrade_session) compares with its target and reports as C(version_before);
       use it rather than deriving one from RV(system.software_full_version).
     - Null when the array gives no version that can be read.
@@ -408,10 +411,19 @@ from ansible_collections.unity.upgrade.plugins.module_utils.module import UnityM
 from ansible_collections.unity.upgrade.plugins.module_utils.upgrade import (
     UpgradeApi,
     active_session,
+    parse_version,
     system_installed_version,
 )
 
 SUBSETS = ('system', 'software', 'candidates', 'sessions', 'storage_processors')
+
+
+def more_precise(installed, software_id):
+    """``software_id`` (installedSoftwareVersion's id) when it says more than ``installed`` and agrees with it."""
+    parts, more = parse_version(installed), parse_version(software_id)
+    if more and len(more) == 6 and (not parts or (len(parts) < len(more) and more[:len(parts)] == parts)):
+        return str(software_id).strip()
+    return installed
 
 
 def gather(unity):
@@ -424,6 +436,8 @@ def gather(unity):
         result['installed_version'] = system_installed_version(result['system'])
     if 'software' in subsets:
         result['software'] = api.installed_software()
+        if 'system' in subsets:
+            result['installed_version'] = more_precise(result['installed_version'], result['software'].get('id'))
     if 'candidates' in subsets:
         result['candidates'] = api.candidates()
     if 'sessions' in subsets:
