@@ -64,6 +64,17 @@ RETRYABLE_STATUSES = AWAY_STATUSES
 # Polls (a job) wait at their own pace until a deadline, not a number of attempts.
 POLLING = RetryPolicy(attempts=None)
 
+# JobStateEnum: the state of an asynchronous job (a 202 answer).
+JOB_QUEUED = 1
+JOB_RUNNING = 2
+JOB_SUSPENDED = 3
+JOB_COMPLETED = 4
+JOB_FAILED = 5
+JOB_ROLLING_BACK = 6
+JOB_COMPLETED_WITH_PROBLEMS = 7
+# A job in one of these is over; any other is polled again.
+JOB_DONE_STATES = frozenset((JOB_COMPLETED, JOB_FAILED, JOB_COMPLETED_WITH_PROBLEMS))
+
 
 class UnityApiError(ClassifiedError):
     """Every failure the client reports: HTTP errors, transport errors, bad bodies.
@@ -627,7 +638,6 @@ class UnityRestClient:
 
     JOB_FIELDS = ('id', 'state', 'description', 'progressPct', 'tasks', 'messageOut',
                   'parametersOut', 'methodName', 'elapsedTime', 'estRemainTime')
-    JOB_DONE_STATES = frozenset((4, 5, 7))  # Completed, Failed, Completed_With_Problems
 
     def wait_job(self, job, timeout=None, interval=2.0):
         """Poll a job to its end, every ``interval`` seconds; a failed job raises with its messages."""
@@ -640,7 +650,7 @@ class UnityRestClient:
         def attempt(number):
             if number > 1:
                 seen.append(self.get_instance('job', job_id, self.JOB_FIELDS))
-            if seen[-1].get('state') not in self.JOB_DONE_STATES:
+            if seen[-1].get('state') not in JOB_DONE_STATES:
                 raise Pending(seen[-1])
             return seen[-1]
 
@@ -651,7 +661,7 @@ class UnityRestClient:
         except Pending:
             raise UnityApiError('job %s did not finish within %s seconds (state %s)'
                                 % (job_id, timeout, seen[-1].get('state')), method='GET', path=path)
-        if job.get('state') == 5:
+        if job.get('state') == JOB_FAILED:
             texts = job_messages(job)
             raise UnityApiError('job %s failed: %s' % (job_id, '; '.join(texts) or 'no message'),
                                 messages=texts, method='GET', path=path)

@@ -32,21 +32,32 @@ from ansible_collections.unity.upgrade.plugins.module_utils.retry import (
     RetryPolicy,
     retry,
 )
-from ansible_collections.unity.upgrade.plugins.module_utils.upgrade import STATUS_NAMES
+from ansible_collections.unity.upgrade.plugins.module_utils.vocabulary import (
+    FAILED_STATUSES,
+    STATUS_ACKNOWLEDGED,
+    STATUS_CANCELLED,
+    STATUS_COMPLETED,
+    STATUS_FAILED,
+    STATUS_FAILED_LOCK,
+    STATUS_NAMES,
+    STATUS_PAUSED,
+    STATUS_PAUSED_LOCK,
+    STATUS_WAITING_FOR_USER,
+)
 
 # The waiter reads at its own pace (poll_interval, cut to its limits) until it returns.
 POLLING = RetryPolicy(attempts=None)
 
 # status -> outcome of the wait; statuses not listed (not_started, in_progress) keep it going.
 OUTCOMES = {
-    2: 'completed',
-    5: 'cancelled',
-    7: 'acknowledged',
-    6: 'paused',
-    8: 'paused',
-    9: 'paused',
-    3: 'failed',
-    4: 'failed',
+    STATUS_COMPLETED: 'completed',
+    STATUS_CANCELLED: 'cancelled',
+    STATUS_ACKNOWLEDGED: 'acknowledged',
+    STATUS_PAUSED: 'paused',
+    STATUS_WAITING_FOR_USER: 'paused',
+    STATUS_PAUSED_LOCK: 'paused',
+    STATUS_FAILED: 'failed',
+    STATUS_FAILED_LOCK: 'failed',
 }
 FINAL_OUTCOMES = frozenset(OUTCOMES.values())
 
@@ -98,7 +109,7 @@ def describe_state(session):
 def failed_task(session):
     """Caption of the task a failed session stopped at."""
     for item in session.get('tasks') or []:
-        if item.get('status') in (3, 4):
+        if item.get('status') in FAILED_STATUSES:
             return item.get('caption')
     return session.get('current_task')
 

@@ -17,6 +17,7 @@ import requests
 
 from ansible.module_utils.testing import patch_module_args
 
+from ansible_collections.unity.upgrade.plugins.module_utils import _candidate_run
 from ansible_collections.unity.upgrade.plugins.module_utils import module as module_utils
 from ansible_collections.unity.upgrade.plugins.module_utils.rest import UPLOAD_PATH, UnityRestClient
 from ansible_collections.unity.upgrade.plugins.modules import upgrade_candidate
@@ -78,13 +79,13 @@ def package(tmp_path):
 def opened(monkeypatch):
     """Every FileSource.open() call: the file body is read only after one."""
     calls = []
-    original = upgrade_candidate.FileSource.open
+    original = _candidate_run.FileSource.open
 
     def spy(self):
         calls.append(self.path)
         return original(self)
 
-    monkeypatch.setattr(upgrade_candidate.FileSource, 'open', spy)
+    monkeypatch.setattr(_candidate_run.FileSource, 'open', spy)
     return calls
 
 
@@ -336,14 +337,14 @@ def artifact(monkeypatch):
     """The artifact server the module's UrlSource talks to."""
     server = {'adapter': Download(data=b'')}
 
-    class TestUrlSource(upgrade_candidate.UrlSource):
+    class TestUrlSource(_candidate_run.UrlSource):
         def __init__(self, url, **kwargs):
             session = requests.Session()
             session.mount('https://', server['adapter'])
             session.mount('http://', server['adapter'])
             super(TestUrlSource, self).__init__(url, session=session, **kwargs)
 
-    monkeypatch.setattr(upgrade_candidate, 'UrlSource', TestUrlSource)
+    monkeypatch.setattr(_candidate_run, 'UrlSource', TestUrlSource)
     return server
 
 
