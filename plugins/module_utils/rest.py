@@ -39,6 +39,7 @@ from ansible_collections.unity.upgrade.plugins.module_utils.retry import (  # no
     AUTH,
     AWAY,
     AWAY_STATUSES,
+    ERROR,
     MAYBE_APPLIED,
     OUTAGE,
     PENDING,
@@ -216,11 +217,11 @@ def _json_body(response, method, path):
             '%s %s answered HTTP %s with a body that is not JSON (%s: %s); is this a Unisphere '
             'management address?' % (method, path, response.status_code, content_type,
                                      _body_excerpt(response)),
-            http_status=response.status_code, method=method, path=path)
+            http_status=response.status_code, method=method, path=path, kind=ERROR)
     if not isinstance(body, dict):
         raise UnityApiError('%s %s answered with JSON that is not a Unisphere envelope'
                             % (method, path), http_status=response.status_code,
-                            method=method, path=path)
+                            method=method, path=path, kind=ERROR)
     return body
 
 
@@ -664,7 +665,7 @@ class UnityRestClient:
         if job.get('state') == JOB_FAILED:
             texts = job_messages(job)
             raise UnityApiError('job %s failed: %s' % (job_id, '; '.join(texts) or 'no message'),
-                                messages=texts, method='GET', path=path)
+                                messages=texts, method='GET', path=path, kind=ERROR)
         return job
 
 

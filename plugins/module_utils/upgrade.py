@@ -19,6 +19,7 @@ from ansible_collections.unity.upgrade.plugins.module_utils.rest import (
 )
 from ansible_collections.unity.upgrade.plugins.module_utils.retry import (
     AWAY,
+    ERROR,
     MAYBE_APPLIED,
     OUTAGE,
     PENDING,
@@ -461,9 +462,18 @@ class UpgradeApi:
     # actions
 
     def verify_eligibility(self):
-        """Run verifyUpgradeEligibility; returns the normalised messages."""
-        content = self.client.action(self.session_resource, 'verifyUpgradeEligibility')
-        return [message_record(m) for m in eligibility_messages(content)]
+        """Run verifyUpgradeEligibility; returns the normalised messages, read fail-safe (see
+        :func:`eligibility_records`). A failed job is its messages, blocking; an answer that is not
+        JSON or not an envelope is one blocking "could not read" message."""
+        try:
+            content = self.client.action(self.session_resource, 'verifyUpgradeEligibility')
+        except UnityApiError as error:
+            if error.kind != ERROR:
+                raise
+            if error.messages:
+                return [problem_record(text) for text in error.messages]
+            return [unreadable_record(error.message)]
+        return eligibility_records(content)
 
     def create_session(self, body, candidate_id=None, lost_answer_checks=6, lost_answer_delay=5.0,
                        unsent_retries=3, unsent_delay=2.0):
@@ -617,15 +627,62 @@ class UpgradeApi:
                 'or run the task again' % (version, timeout))
 
 
-def eligibility_messages(content):
-    """The upgradeMessage list of a verifyUpgradeEligibility answer, 200 or finished job."""
-    content = content or {}
-    if isinstance(content.get('messages'), list):
-        return content['messages']
-    nested = content.get('parametersOut')
-    if isinstance(nested, dict) and isinstance(nested.get('messages'), list):
-        return nested['messages']
-    return []
+# The keys a verifyUpgradeEligibility answer carries its verdict in: ``messages`` (the reference),
+# and ``codes``, ``overallStatus`` (true: problems found), ``statusMessage`` (real 5.x arrays).
+ELIGIBILITY_KEYS = ('messages', 'codes', 'overallStatus', 'statusMessage')
+
+
+def is_blocking(item):
+    """Whether a normalised upgrade message stops an upgrade: ERROR or worse, or, without a
+    severity, an HTTP error status."""
+    severity = item.get('severity')
+    if severity is None:
+        return (item.get('http_status') or 0) >= 400
+    return severity <= BLOCKING_SEVERITY
+
+
+def problem_record(text, error_code=None):
+    """A blocking message the check's answer implies without an upgradeMessage of its own."""
+    return {'error_code': error_code, 'severity': BLOCKING_SEVERITY, 'severity_name': SEVERITY_NAMES[BLOCKING_SEVERITY],
+            'http_status': None, 'message': text}
+
+
+def unreadable_record(why):
+    return problem_record("could not read the array's answer to the eligibility check (%s): nothing is taken for "
+                          'eligible that the array did not say' % why)
+
+
+def eligibility_records(content):
+    """The messages of a verifyUpgradeEligibility answer (200 content or finished job), read fail-safe.
+
+    Every sign of a problem is a blocking message: an ERROR or worse message, each code of ``codes``
+    that no message names, ``overallStatus: true`` or a non-empty ``statusMessage`` that no
+    blocking message explains. An answer with none of the known keys, or with one of another
+    type, is a single blocking "could not read" message.
+    """
+    if isinstance(content, dict) and not any(k in content for k in ELIGIBILITY_KEYS) \
+            and isinstance(content.get('parametersOut'), dict):
+        content = content['parametersOut']
+    if not isinstance(content, dict) or not any(k in content for k in ELIGIBILITY_KEYS):
+        keys = ', '.join(sorted(content)) if isinstance(content, dict) and content else 'nothing'
+        return [unreadable_record('it holds %s, none of %s' % (keys, ', '.join(ELIGIBILITY_KEYS)))]
+    raw, codes = content.get('messages'), content.get('codes')
+    overall, status_text = content.get('overallStatus'), content.get('statusMessage')
+    for name, value, kinds in (('messages', raw, (list,)), ('codes', codes, (list,)),
+                               ('overallStatus', overall, (bool,)), ('statusMessage', status_text, (str,))):
+        if value is not None and not isinstance(value, kinds):
+            return [unreadable_record('%s is a %s' % (name, type(value).__name__))]
+    if any(not isinstance(item, dict) for item in raw or []):
+        return [unreadable_record('messages holds something other than messages')]
+    records = [message_record(item) for item in raw or []]
+    named = set(r['error_code'] for r in records)
+    text = (status_text or '').strip()
+    records.extend(problem_record(text or 'the array reports the problem %s' % code, str(code))
+                   for code in codes or [] if str(code) not in named)
+    explained = any(is_blocking(r) for r in records)
+    if (overall is True or text) and not explained:
+        records.append(problem_record(text or 'the array reports problems (overallStatus: true) and names none'))
+    return records
 
 
 def active_session(sessions):

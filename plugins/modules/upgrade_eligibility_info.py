@@ -198,15 +198,9 @@ from ansible_collections.unity.upgrade.plugins.module_utils.upgrade import (
     WARNING_SEVERITY,
     UpgradeApi,
     active_session,
+    is_blocking,
     system_installed_version,
 )
-
-
-def is_blocking(item):
-    severity = item.get('severity')
-    if severity is None:
-        return (item.get('http_status') or 0) >= 400
-    return severity <= BLOCKING_SEVERITY
 
 
 def classify(messages):

@@ -16,10 +16,11 @@ from ansible_collections.unity.upgrade.plugins.module_utils.upgrade import (
     UpgradeApi,
     active_session,
     compare_versions,
-    eligibility_messages,
+    eligibility_records,
     format_version,
     installed_version,
     interval_seconds,
+    message_record,
     newest_session,
     parse_version,
     session_record,
@@ -134,10 +135,48 @@ def test_newest_session_by_creation_time_then_order():
 
 def test_eligibility_messages_from_the_200_and_the_job_answers():
     message = {'errorCode': 'flr::x', 'severity': 3}
-    assert eligibility_messages({'messages': [message]}) == [message]
-    assert eligibility_messages({'id': 'N-1', 'state': 4, 'parametersOut': {'messages': [message]}}) == [message]
-    assert eligibility_messages({'statusMessage': '', 'overallStatus': False}) == []
-    assert eligibility_messages(None) == []
+    record = message_record(message)
+    assert eligibility_records({'messages': [message]}) == [record]
+    assert eligibility_records({'id': 'N-1', 'state': 4, 'parametersOut': {'messages': [message]}}) == [record]
+    assert eligibility_records({'statusMessage': '', 'overallStatus': False}) == []
+    assert eligibility_records({'messages': []}) == []
+
+
+CODE = 'flr::check_server_connectivity_2'
+TEXT = 'The health check has failed. [Error Code: %s]' % CODE
+
+
+@pytest.mark.parametrize('content', [
+    {'codes': [CODE], 'overallStatus': True, 'messages': []},
+    {'codes': [CODE], 'overallStatus': True},
+    {'codes': [CODE]},
+    {'overallStatus': True, 'statusMessage': TEXT},
+    {'overallStatus': True},
+    {'overallStatus': False, 'statusMessage': TEXT},
+    {'id': 'N-2', 'state': 4, 'parametersOut': {'codes': [CODE], 'overallStatus': True, 'statusMessage': TEXT}},
+], ids=['codes-empty-messages', 'codes-no-messages', 'codes-only', 'status-text', 'overall-only',
+        'text-without-overall', 'job'])
+def test_any_sign_of_a_problem_blocks(content):
+    records = eligibility_records(content)
+    assert records and all(r['severity'] == 3 for r in records)
+    if content.get('codes') or (content.get('parametersOut') or {}).get('codes'):
+        assert [r['error_code'] for r in records] == [CODE]
+
+
+def test_a_code_a_message_names_is_not_repeated():
+    message = {'errorCode': CODE, 'severity': 3, 'messages': [{'locale': 'en_US', 'message': TEXT}]}
+    records = eligibility_records({'codes': [CODE], 'overallStatus': True, 'messages': [message]})
+    assert [(r['error_code'], r['message']) for r in records] == [(CODE, TEXT)]
+
+
+@pytest.mark.parametrize('content', [
+    None, {}, {'checkResults': []}, [1, 2], {'messages': 'none'}, {'codes': CODE}, {'overallStatus': 'false'},
+    {'messages': ['text']}, {'id': 'N-3', 'state': 4, 'parametersOut': {}},
+])
+def test_an_answer_that_cannot_be_read_is_never_eligible(content):
+    records = eligibility_records(content)
+    assert len(records) == 1 and records[0]['severity'] == 3
+    assert records[0]['message'].startswith("could not read the array's answer to the eligibility check (")
 
 
 # -- the API over the scripted transport ----------------------------------------------------
