@@ -14,28 +14,14 @@ from ansible_collections.unity.upgrade.plugins.module_utils import retry
 from ansible_collections.unity.upgrade.plugins.module_utils.upgrade import message_record
 from ansible_collections.unity.upgrade.plugins.modules import upgrade_eligibility_info as mod
 
-from ansible_collections.unity.upgrade.tests.unit.conftest import Reply, fixture_json
-from ansible_collections.unity.upgrade.tests.unit.plugins.modules.test_upgrade_session import (
-    BASIC,
-    SESSIONS,
-    SPS,
-    basic,
-    collection,
-    instance,
-    module_runner,
-    raw_session,
-)
+from ansible_collections.unity.upgrade.tests.unit.framework.shapes import BASIC, SESSIONS, SPS, basic, collection, instance, raw_session
+from ansible_collections.unity.upgrade.tests.unit.framework.transport import Reply, fixture_json
 
 VERIFY = '/api/types/upgradeSession/action/verifyUpgradeEligibility'
 SYSTEM = '/api/instances/system/0'
 BLOCKING_TEXT = ('The health check has failed. If an SP has to fail over, one or more of your servers do not have '
                  'redundant communication paths and could cause data unavailable or data loss errors. '
                  '[Error Code: flr::check_server_connectivity_2]')
-
-
-@pytest.fixture
-def run_module(transport, monkeypatch, capsys):
-    return module_runner(transport, monkeypatch, capsys)
 
 
 def upgrade_message(code, severity, text, http_status=409):
