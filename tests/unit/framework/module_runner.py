@@ -11,9 +11,10 @@ __metaclass__ = type
 import json
 
 import pytest
-import requests
 
-from ansible_collections.unity.upgrade.plugins.module_utils import rest
+from ansible_collections.unity.upgrade.plugins.module_utils.module import UnityModule
+from ansible_collections.unity.upgrade.plugins.module_utils.rest import UnityRestClient
+from ansible_collections.unity.upgrade.tests.unit.framework.transport import scripted_session
 
 try:
     from ansible.module_utils.testing import patch_module_args
@@ -50,16 +51,17 @@ class ModuleRun:
                 and not r.path.startswith('/api/types/loginSessionInfo/')]
 
 
+def scripted_client_factory(transport):
+    """A UnityModule.client_factory: the client the module would make, over ``transport``."""
+    def client_factory(**kwargs):
+        return UnityRestClient(session=scripted_session(transport), **kwargs)
+    return client_factory
+
+
 def module_runner(transport, monkeypatch, capsys):
-    """Runs a module's main() with its requests going to the scripted transport."""
-    original = requests.Session
-
-    def session_factory():
-        session = original()
-        session.mount('https://', transport)
-        return session
-
-    monkeypatch.setattr(rest.requests, 'Session', session_factory)
+    """Runs a module's main() with its requests going to the scripted transport (through
+    UnityModule's client_factory, restored by ``monkeypatch`` at the end of the test)."""
+    monkeypatch.setattr(UnityModule, 'client_factory', staticmethod(scripted_client_factory(transport)))
 
     def runner(module, args, check=False, diff=False):
         module_args = dict(CONNECTION, **args)
