@@ -51,17 +51,26 @@ class ModuleRun:
                 and not r.path.startswith('/api/types/loginSessionInfo/')]
 
 
-def scripted_client_factory(transport):
-    """A UnityModule.client_factory: the client the module would make, over ``transport``."""
+def scripted_client_factory(transport, clock=None):
+    """A UnityModule.client_factory: the client the module would make, over ``transport``;
+    with ``clock`` (a retry.Clock), the client waits on that clock instead of the module's."""
     def client_factory(**kwargs):
+        if clock is not None:
+            kwargs['clock'] = clock
         return UnityRestClient(session=scripted_session(transport), **kwargs)
     return client_factory
 
 
-def module_runner(transport, monkeypatch, capsys):
-    """Runs a module's main() with its requests going to the scripted transport (through
-    UnityModule's client_factory, restored by ``monkeypatch`` at the end of the test)."""
-    monkeypatch.setattr(UnityModule, 'client_factory', staticmethod(scripted_client_factory(transport)))
+def use_transport(monkeypatch, transport, clock=None):
+    """Every UnityModule of this test gets its client over ``transport`` (see scripted_client_factory);
+    ``monkeypatch`` restores UnityModule.client_factory at the end of the test."""
+    monkeypatch.setattr(UnityModule, 'client_factory', staticmethod(scripted_client_factory(transport, clock)))
+
+
+def module_runner(transport, monkeypatch, capsys, client_clock=None):
+    """Runs a module's main() with its requests going to the scripted transport; ``client_clock``:
+    see scripted_client_factory."""
+    use_transport(monkeypatch, transport, client_clock)
 
     def runner(module, args, check=False, diff=False):
         module_args = dict(CONNECTION, **args)
