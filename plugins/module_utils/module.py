@@ -103,7 +103,13 @@ class UnityModule:
 
     ``hidden_values(params)``: the secrets that other options carry inside their values; they
     are masked in every output, the logged invocation included.
+
+    ``client_factory``: what makes the client, called with UnityRestClient's keyword arguments;
+    None (the default) is UnityRestClient, looked up when the client is made. The seam for unit
+    tests, which set it (a staticmethod, or a class) to a client over a scripted transport.
     """
+
+    client_factory = None
 
     def __init__(self, argument_spec=None, supports_check_mode=True, hidden_values=None, **kwargs):
         spec = connection_argument_spec()
@@ -158,7 +164,8 @@ class UnityModule:
     def client(self):
         """The logged-in client, created on first use."""
         if self._client is None:
-            self._client = UnityRestClient(
+            factory = self.client_factory or UnityRestClient
+            self._client = factory(
                 host=self.params['unispherehost'].strip(),
                 port=self.params['port'],
                 username=self.params['username'],

@@ -16,20 +16,8 @@ from ansible_collections.unity.upgrade.plugins.module_utils.rest import (
     UnityConnectionError,
     UnityTLSError,
 )
-from ansible_collections.unity.upgrade.plugins.module_utils.retry import Clock
 
-
-class FakeClock:
-    def __init__(self):
-        self.now = 0.0
-        self.sleeps = []
-
-    def time(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.sleeps.append(seconds)
-        self.now += seconds
+from ansible_collections.unity.upgrade.tests.unit.framework.clock import FakeClock
 
 
 class FlakyLogin:
@@ -46,12 +34,11 @@ class FlakyLogin:
 
 def unity_with(tolerance):
     unity = UnityModule.__new__(UnityModule)
-    clock = FakeClock()
+    # the jitter at its upper bound: each wait is the policy's cap
+    clock = FakeClock(wall_start=1798675200.0, rand=lambda: 1.0)
     unity.login_tolerance = tolerance
     unity.login_refusal_is_outage = False
-    # the jitter at its upper bound: each wait is the policy's cap
-    unity.clock = Clock(monotonic=clock.time, wall=lambda: 1798675200.0 + clock.time(), sleep=clock.sleep,
-                        rand=lambda: 1.0)
+    unity.clock = clock.clock
     return unity, clock
 
 

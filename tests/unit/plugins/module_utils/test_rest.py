@@ -24,29 +24,13 @@ from ansible_collections.unity.upgrade.plugins.module_utils.rest import (
 )
 
 from ansible_collections.unity.upgrade.plugins.module_utils.module import TLS_ADVICE
-from ansible_collections.unity.upgrade.tests.unit.conftest import Reply, fixture_json
+from ansible_collections.unity.upgrade.tests.unit.framework.shapes import SESSIONS, collection, instance
+from ansible_collections.unity.upgrade.tests.unit.framework.transport import LOGIN, LOGOUT, Reply, fixture_json
 
-LOGIN = '/api/types/loginSessionInfo/instances'
-LOGOUT = '/api/types/loginSessionInfo/action/logout'
-SESSIONS = '/api/types/upgradeSession/instances'
 SYSTEM = '/api/instances/system/0'
 CREATE = '/api/types/upgradeSession/instances'
 RESUME = '/api/instances/upgradeSession/Upgrade_5.3.0.120/action/resume'
 VERIFY = '/api/types/upgradeSession/action/verifyUpgradeEligibility'
-
-
-def collection(*contents, **links):
-    body = {'@base': 'https://unity.example.com/api/types/x/instances?per_page=2000&compact=true',
-            'updated': '2025-02-28T08:24:24.181Z', 'links': [{'rel': 'self', 'href': '&page=1'}],
-            'entries': [{'content': c} for c in contents]}
-    if 'next_page' in links:
-        body['links'].append({'rel': 'next', 'href': '&page=%d' % links['next_page']})
-    return body
-
-
-def instance(content):
-    return {'@base': 'https://unity.example.com/api/instances/system', 'updated': '2025-02-28T08:24:24.181Z',
-            'links': [{'rel': 'self', 'href': '/0'}], 'content': content}
 
 
 # -- login, headers, cookies, CSRF -------------------------------------------------------------

@@ -16,7 +16,7 @@ from ansible_collections.unity.upgrade.plugins.module_utils.rest import UnityTLS
 
 from ansible_collections.unity.upgrade.plugins.module_utils.module import TLS_ADVICE
 
-from ansible_collections.unity.upgrade.tests.unit.conftest import Reply
+from ansible_collections.unity.upgrade.tests.unit.framework.transport import Reply
 
 LOGIN = '/api/types/loginSessionInfo/instances'
 

@@ -28,16 +28,11 @@ from ansible_collections.unity.upgrade.plugins.module_utils.upgrade import (
     version_from_filename,
 )
 
-from ansible_collections.unity.upgrade.tests.unit.conftest import Reply, fixture_json
+from ansible_collections.unity.upgrade.tests.unit.framework.shapes import OLD_SESSIONS, SESSIONS, collection
+from ansible_collections.unity.upgrade.tests.unit.framework.transport import Reply, fixture_json
 
-SESSIONS = '/api/types/upgradeSession/instances'
-OLD_SESSIONS = '/api/types/softwareUpgradeSession/instances'
 NOT_FOUND = {'error': {'errorCode': 131149829, 'httpStatusCode': 404,
                        'messages': [{'en-US': 'The requested resource does not exist. (Error Code:0x7d13005)'}]}}
-
-
-def collection(*contents):
-    return {'links': [{'rel': 'self', 'href': '&page=1'}], 'entries': [{'content': c} for c in contents]}
 
 
 # -- versions -------------------------------------------------------------------------------

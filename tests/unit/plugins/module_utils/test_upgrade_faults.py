@@ -14,17 +14,12 @@ from requests.exceptions import ConnectionError as RequestsConnectionError
 from ansible_collections.unity.upgrade.plugins.module_utils.rest import UnityApiError, UnityAuthError
 from ansible_collections.unity.upgrade.plugins.module_utils.upgrade import UpgradeApi
 
-from ansible_collections.unity.upgrade.tests.unit.conftest import Reply, fixture_json
+from ansible_collections.unity.upgrade.tests.unit.framework.shapes import SESSIONS, collection
+from ansible_collections.unity.upgrade.tests.unit.framework.transport import LOGIN, Reply, fixture_json
 
-SESSIONS = '/api/types/upgradeSession/instances'
-LOGIN = '/api/types/loginSessionInfo/instances'
 NEW = {'id': 'Upgrade_5.3.0.120', 'status': 1, 'candidate': {'id': 'c1'}}
 UNAVAILABLE = {'error': {'errorCode': 131149838, 'httpStatusCode': 503,
                          'messages': [{'en-US': 'The REST service is temporarily unavailable.'}]}}
-
-
-def collection(*contents):
-    return {'entries': [{'content': c} for c in contents]}
 
 
 def logged_in():

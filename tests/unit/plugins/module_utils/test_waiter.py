@@ -15,7 +15,6 @@ from ansible_collections.unity.upgrade.plugins.module_utils.rest import (
     UnityAuthError,
     UnityConnectionError,
 )
-from ansible_collections.unity.upgrade.plugins.module_utils.retry import Clock
 from ansible_collections.unity.upgrade.plugins.module_utils.upgrade import UpgradeApi, session
 from ansible_collections.unity.upgrade.plugins.module_utils.waiter import (
     SessionWaiter,
@@ -23,28 +22,9 @@ from ansible_collections.unity.upgrade.plugins.module_utils.waiter import (
     outage_symptom,
 )
 
-from ansible_collections.unity.upgrade.tests.unit.conftest import Reply
-
-CAPTIONS = ('Preparing system', 'Performing health checks', 'Preparing system software',
-            'Waiting for reboot command', 'Performing health checks',
-            'Installing new software on peer SP', 'Rebooting peer SP', 'Restarting services on peer SP',
-            'Installing new software on primary SP', 'Rebooting the primary SP',
-            'Restarting services on primary SP', 'Final tasks')
-
-
-def raw_session(status=1, percent=10, at=2, failed_at=None, messages=()):
-    tasks = []
-    for index, caption in enumerate(CAPTIONS):
-        if status in (2, 7) or index < at:
-            task_status = 2
-        elif index == at:
-            task_status = failed_at if failed_at is not None else status
-        else:
-            task_status = 0
-        tasks.append({'caption': caption, 'status': task_status, 'type': 0,
-                      'estRemainTime': '00:01:00.000'})
-    return {'id': 'Upgrade_5.3.0.120', 'type': 0, 'status': status, 'percentComplete': percent,
-            'candidate': {'id': 'candidate_1'}, 'tasks': tasks, 'messages': list(messages)}
+from ansible_collections.unity.upgrade.tests.unit.framework.clock import FakeClock
+from ansible_collections.unity.upgrade.tests.unit.framework.shapes import raw_session
+from ansible_collections.unity.upgrade.tests.unit.framework.transport import Reply
 
 
 def refused():
@@ -59,23 +39,6 @@ def reset():
 
 def http(status):
     return UnityApiError('GET /x failed with HTTP %s: down' % status, http_status=status)
-
-
-class FakeClock:
-    def __init__(self):
-        self.now = 0.0
-        self.sleeps = []
-
-    def __call__(self):
-        return self.now
-
-    def sleep(self, seconds):
-        assert seconds >= 0
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-    def wall(self):
-        return 1767225600.0 + self.now  # 2026-01-01T00:00:00Z
 
 
 class FakeClient:
@@ -128,8 +91,7 @@ def make_waiter(api, clock, **kwargs):
     kwargs.setdefault('poll_interval', 30)
     kwargs.setdefault('wait_timeout', 10800)
     kwargs.setdefault('outage_tolerance', 1800)
-    return SessionWaiter(api, 'Upgrade_5.3.0.120', clock=Clock(monotonic=clock, wall=clock.wall, sleep=clock.sleep),
-                         **kwargs)
+    return SessionWaiter(api, 'Upgrade_5.3.0.120', clock=clock.clock, **kwargs)
 
 
 def relogin_then(raw):
@@ -189,7 +151,7 @@ def test_failed_names_the_task_and_the_arrays_messages(status, name):
     message = {'errorCode': 'upgrade::install_failed_1', 'severity': 3,
                'messages': [{'locale': 'en_US', 'message': 'Installing the software on SP B failed.'}]}
     api = TimelineApi(clock, [(30, raw_session(1, 30, 5)),
-                              (10 ** 9, raw_session(status, 45, 5, failed_at=3, messages=[message]))])
+                              (10 ** 9, raw_session(status, 45, 5, task_status=3, messages=[message]))])
     result = make_waiter(api, clock).wait()
     assert result.outcome == 'failed' and not result.ok
     assert "is %s at task 'Installing new software on peer SP' (45%%)" % name in result.message

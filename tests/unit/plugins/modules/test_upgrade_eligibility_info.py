@@ -10,32 +10,19 @@ __metaclass__ = type
 import pytest
 from hypothesis import given, strategies as st
 
-from ansible_collections.unity.upgrade.plugins.module_utils import retry
 from ansible_collections.unity.upgrade.plugins.module_utils.upgrade import message_record
 from ansible_collections.unity.upgrade.plugins.modules import upgrade_eligibility_info as mod
 
-from ansible_collections.unity.upgrade.tests.unit.conftest import Reply, fixture_json
-from ansible_collections.unity.upgrade.tests.unit.plugins.modules.test_upgrade_session import (
-    BASIC,
-    SESSIONS,
-    SPS,
-    basic,
-    collection,
-    instance,
-    module_runner,
-    raw_session,
-)
+from ansible_collections.unity.upgrade.tests.unit.framework.clock import FakeClock
+from ansible_collections.unity.upgrade.tests.unit.framework.module_runner import module_runner
+from ansible_collections.unity.upgrade.tests.unit.framework.shapes import BASIC, SESSIONS, SPS, basic, collection, instance, raw_session
+from ansible_collections.unity.upgrade.tests.unit.framework.transport import Reply, fixture_json
 
 VERIFY = '/api/types/upgradeSession/action/verifyUpgradeEligibility'
 SYSTEM = '/api/instances/system/0'
 BLOCKING_TEXT = ('The health check has failed. If an SP has to fail over, one or more of your servers do not have '
                  'redundant communication paths and could cause data unavailable or data loss errors. '
                  '[Error Code: flr::check_server_connectivity_2]')
-
-
-@pytest.fixture
-def run_module(transport, monkeypatch, capsys):
-    return module_runner(transport, monkeypatch, capsys)
 
 
 def upgrade_message(code, severity, text, http_status=409):
@@ -111,8 +98,9 @@ def test_eligible_with_warnings(run_module, transport):
     assert run.result['msg'] == 'eligible with 1 warning: flr::check_replication_sessions_1'
 
 
-def test_the_202_job_answer_is_followed_to_its_messages(run_module, transport, monkeypatch):
-    monkeypatch.setattr(retry.Clock, 'sleep', lambda clock, seconds: None)  # the client's job polling
+def test_the_202_job_answer_is_followed_to_its_messages(transport, monkeypatch, capsys):
+    # the client's job polling waits on a fake clock: no time passes
+    run_module = module_runner(transport, monkeypatch, capsys, client_clock=FakeClock().clock)
     script_reads(transport, sessions=[raw_session(6, 27, 3)])
     job = fixture_json('job_202.json')
     done = dict(job, state=4, progressPct=100, parametersOut={'messages': [BLOCKING]})

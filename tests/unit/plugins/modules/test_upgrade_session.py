@@ -8,14 +8,10 @@ transport (requests on the wire, one login, no changing request in check mode)."
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-import json
-
 import pytest
-import requests
 from hypothesis import given, settings, strategies as st
 from requests.exceptions import ConnectionError as RequestsConnectionError
 
-from ansible_collections.unity.upgrade.plugins.module_utils import rest
 from ansible_collections.unity.upgrade.plugins.module_utils.module import UnityModuleError
 from ansible_collections.unity.upgrade.plugins.module_utils import _session_plan as planner
 from ansible_collections.unity.upgrade.plugins.module_utils.records import Candidate, Session
@@ -27,69 +23,26 @@ from ansible_collections.unity.upgrade.plugins.module_utils.upgrade import (
 )
 from ansible_collections.unity.upgrade.plugins.modules import upgrade_session as mod
 
-from ansible_collections.unity.upgrade.tests.unit.conftest import Reply
+from ansible_collections.unity.upgrade.tests.unit.framework.module_runner import PASSWORD
+from ansible_collections.unity.upgrade.tests.unit.framework.shapes import (
+    BASIC,
+    CANDIDATES,
+    OLD_SESSIONS,
+    SESSIONS,
+    SID,
+    basic,
+    collection,
+    instance,
+    raw_candidate,
+    raw_session,
+)
+from ansible_collections.unity.upgrade.tests.unit.framework.transport import Reply
 
-try:
-    from ansible.module_utils.testing import patch_module_args
-except ImportError:  # ansible-core < 2.19
-    import contextlib
-    from ansible.module_utils import basic
-    from ansible.module_utils.common.text.converters import to_bytes
-
-    @contextlib.contextmanager
-    def patch_module_args(args):
-        saved = basic._ANSIBLE_ARGS
-        basic._ANSIBLE_ARGS = to_bytes(json.dumps({'ANSIBLE_MODULE_ARGS': args}))
-        try:
-            yield
-        finally:
-            basic._ANSIBLE_ARGS = saved
-
-PASSWORD = 'S3cret!pw'
-CONNECTION = {'unispherehost': 'unity.example.com', 'username': 'admin', 'password': PASSWORD}
-BASIC = '/api/types/basicSystemInfo/instances'
-SESSIONS = '/api/types/upgradeSession/instances'
-OLD_SESSIONS = '/api/types/softwareUpgradeSession/instances'
-CANDIDATES = '/api/types/candidateSoftwareVersion/instances'
-SPS = '/api/types/storageProcessor/instances'
-SID = 'Upgrade_5.3.0.120'
 SESSION = '/api/instances/upgradeSession/' + SID
 CHANGING = ('/instances', '/action/resume', '/action/cancel', '/action/acknowledge')
 
 
 # -- shapes ----------------------------------------------------------------------------------
-
-CAPTIONS = ('Preparing system', 'Performing health checks', 'Preparing system software',
-            'Waiting for reboot command', 'Performing health checks',
-            'Installing new software on peer SP', 'Rebooting peer SP', 'Restarting services on peer SP',
-            'Installing new software on primary SP', 'Rebooting the primary SP',
-            'Restarting services on primary SP', 'Final tasks')
-
-
-def raw_session(status=1, percent=10, at=2, sid=SID, candidate_id='candidate_1', created='2026-01-01T10:00:00.000Z',
-                messages=(), task_status=None):
-    tasks = []
-    for index, caption in enumerate(CAPTIONS):
-        if status in (2, 7) or index < at:
-            value = 2
-        elif index == at:
-            value = status if task_status is None else task_status
-        else:
-            value = 0
-        tasks.append({'caption': caption, 'status': value, 'type': 0, 'estRemainTime': '00:01:00.000'})
-    content = {'id': sid, 'type': 0, 'caption': sid, 'status': status, 'percentComplete': percent,
-               'creationTime': created, 'elapsedTime': '00:10:00.000', 'tasks': tasks,
-               'messages': list(messages)}
-    if candidate_id:
-        content['candidate'] = {'id': candidate_id}
-    return content
-
-
-def raw_candidate(cid='candidate_1', version='5.3.0.0.5.120', can_pause=True):
-    return {'id': cid, 'version': version, 'fullVersion': 'Unity %s (Release, Build 120, 2023-03-18, %s)'
-            % ('.'.join(version.split('.')[:4]), version), 'type': 0, 'rebootRequired': True,
-            'canPauseBeforeReboot': can_pause}
-
 
 def norm(raw, resource='upgradeSession'):
     return Session.of(session_record(raw, resource))
@@ -97,24 +50,6 @@ def norm(raw, resource='upgradeSession'):
 
 def candidate(raw):
     return Candidate.of(candidate_record(raw))
-
-
-def collection(*contents):
-    return {'@base': 'https://unity.example.com/x?per_page=2000&compact=true', 'updated': '2026-01-01T00:00:00.000Z',
-            'links': [{'rel': 'self', 'href': '&page=1'}], 'entries': [{'content': c} for c in contents]}
-
-
-def instance(content):
-    return {'@base': 'https://unity.example.com/api/instances/x', 'updated': '2026-01-01T00:00:00.000Z',
-            'links': [{'rel': 'self', 'href': '/x'}], 'content': content}
-
-
-def basic(version='5.2.0.0.5.173'):
-    three = '.'.join(version.split('.')[:3])
-    return collection({'id': '0', 'model': 'Unity 480F', 'name': 'APM1', 'softwareVersion': three,
-                       'softwareFullVersion': 'Unity %s.0 (Release, Build %s, 2022-11-10 10:00:00, %s)'
-                       % (three, version.split('.')[-1], version), 'apiVersion': '13.0',
-                       'earliestApiVersion': '4.0'})
 
 
 def params(**overrides):
@@ -373,48 +308,6 @@ def test_acknowledge_picks_the_newest_completed_or_cancelled_session():
 
 
 # -- whole module runs over the scripted transport -------------------------------------------
-
-class ModuleRun:
-    def __init__(self, failed, result, transport):
-        self.failed = failed
-        self.result = result
-        self.transport = transport
-        self.raw = json.dumps(result)
-
-    def posts(self):
-        return [r for r in self.transport.sent if r.method == 'POST'
-                and not r.path.startswith('/api/types/loginSessionInfo/')]
-
-
-def module_runner(transport, monkeypatch, capsys):
-    """Runs a module's main() with its requests going to the scripted transport."""
-    original = requests.Session
-
-    def session_factory():
-        session = original()
-        session.mount('https://', transport)
-        return session
-
-    monkeypatch.setattr(rest.requests, 'Session', session_factory)
-
-    def runner(module, args, check=False, diff=False):
-        module_args = dict(CONNECTION, **args)
-        module_args['_ansible_check_mode'] = check
-        module_args['_ansible_diff'] = diff
-        with patch_module_args(module_args):
-            with pytest.raises(SystemExit) as exited:
-                module.main()
-        out = capsys.readouterr().out
-        result = json.loads(out)
-        return ModuleRun(exited.value.code != 0, result, transport)
-
-    return runner
-
-
-@pytest.fixture
-def run_module(transport, monkeypatch, capsys):
-    return module_runner(transport, monkeypatch, capsys)
-
 
 def test_run_creates_once_with_one_login_and_reports_versions(run_module, transport):
     transport.add('GET', BASIC, Reply(200, basic()))

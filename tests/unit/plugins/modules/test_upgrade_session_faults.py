@@ -12,24 +12,10 @@ import pytest
 
 from ansible_collections.unity.upgrade.plugins.modules import upgrade_session as mod
 
-from ansible_collections.unity.upgrade.tests.unit.conftest import Reply
-from ansible_collections.unity.upgrade.tests.unit.plugins.modules.test_upgrade_session import (
-    BASIC,
-    CANDIDATES,
-    SESSIONS,
-    basic,
-    collection,
-    module_runner,
-    raw_candidate,
-    raw_session,
-)
+from ansible_collections.unity.upgrade.tests.unit.framework.shapes import BASIC, CANDIDATES, SESSIONS, basic, collection, raw_candidate, raw_session
+from ansible_collections.unity.upgrade.tests.unit.framework.transport import Reply
 
 TARGET = '5.3.0.0.5.120'
-
-
-@pytest.fixture
-def run_module(transport, monkeypatch, capsys):
-    return module_runner(transport, monkeypatch, capsys)
 
 
 @pytest.mark.parametrize('seen', ['completed, no candidate', 'running, no candidate'])
