@@ -14,13 +14,12 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import glob
-import hashlib
 import os
 import random
 import threading
 import time
 
-from e2e_helpers import one_line
+from e2e_helpers import one_line, sha256_of
 from unity_sim import packages
 
 TARGET = '5.3.0.0.5.120'
@@ -31,14 +30,6 @@ SIZE = (8 << 20) + 4093
 SEED = int(os.environ.get('UNITY_FAULT_SEED', '20260707'))
 DROPS = 6
 UPLOAD_TIMEOUT = 60
-
-
-def sha256_of(path):
-    digest = hashlib.sha256()
-    with open(path, 'rb') as handle:
-        for block in iter(lambda: handle.read(1 << 20), b''):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def partial_files(sim, name):
