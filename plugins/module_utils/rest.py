@@ -598,7 +598,7 @@ class UnityRestClient:
         if 'id' not in content:
             raise UnityApiError('POST %s answered HTTP %s without the new id'
                                 % (path, response.status_code), http_status=response.status_code,
-                                method='POST', path=path)
+                                method='POST', path=path, kind=ERROR)
         return content['id']
 
     def action(self, resource_type, action, instance_id=None, body=None, job_timeout=None,

@@ -50,6 +50,16 @@ def kind_of_status(http_status):
     return HTTP if http_status is not None else ERROR
 
 
+def unread_after_change(error):
+    """Whether the failed answer to a request that changes something leaves it unknown whether the
+    array applied it, so that only reading the array back can tell: an answer the client cannot
+    read (kind ``error``: not JSON, no envelope, no new id) or a server error (HTTP 500 or above
+    that is no outage). A lost answer (``maybe_applied``) is the same question, handled apart
+    because nothing at all came back."""
+    status = getattr(error, 'http_status', None) or 0
+    return error.kind == ERROR or (error.kind == HTTP and status >= 500)
+
+
 class ClassifiedError(Exception):
     """An error with a ``kind`` (see the module docstring)."""
 

@@ -28,6 +28,7 @@ from ansible_collections.unity.upgrade.plugins.module_utils.retry import (
     Pending,
     RetryPolicy,
     retry,
+    unread_after_change,
 )
 from ansible_collections.unity.upgrade.plugins.module_utils.vocabulary import (
     CANDIDATE_FIRMWARE,
@@ -497,10 +498,15 @@ class UpgradeApi:
             try:
                 new_id = self.client.create(self.session_resource, body)
             except UnityApiError as error:
-                if error.kind != MAYBE_APPLIED:
-                    raise
-                return self._recover_lost_create(error, before, candidate_id, lost_answer_checks,
-                                                 lost_answer_delay)
+                if error.kind == MAYBE_APPLIED:
+                    return self._recover_lost_create(error, before, candidate_id, lost_answer_checks,
+                                                     lost_answer_delay)
+                if unread_after_change(error):
+                    # the array may have created it: read back, never send the create again
+                    found = self._find_new_session(before, candidate_id, lost_answer_checks, lost_answer_delay)
+                    if found is not None:
+                        return found, True
+                raise
             return self.get_session(new_id), False
 
         policy = RetryPolicy(attempts=unsent_retries + 1, base_delay=unsent_delay, max_delay=30.0)
@@ -573,6 +579,11 @@ class UpgradeApi:
             except UnityApiError as error:
                 if error.kind == MAYBE_APPLIED:
                     lost.append(error)
+                elif unread_after_change(error):
+                    # an answer that cannot be read: the session's status tells whether it took the action
+                    status = self._status_now(session_id, lost_answer_checks, delay * 2)
+                    if status not in (None, before_status):
+                        return {}
                 raise
 
         def again(error, number):
