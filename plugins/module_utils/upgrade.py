@@ -567,23 +567,35 @@ class UpgradeApi:
             return post()
         lost = []
 
+        seen = []
+
+        def changed_status():
+            status = self.get_session(session_id)['status']
+            seen.append(status)
+            return status if status != before_status else None
+
+        def took_it():
+            # An array may show the old status for a moment after it took an action in: re-read
+            # until the status changes, up to lost_answer_checks times, before saying it did not.
+            return self._reread(changed_status, lost_answer_checks, delay * 2) is not None
+
         def attempt(number):
             if number > 1:
-                status = self._status_now(session_id, lost_answer_checks if lost else 1, delay * 2)
+                if lost:
+                    if took_it():
+                        return {}
+                    raise self._lost_action(action, session_id, lost[0], seen[-1] if seen else None)
+                status = self._status_now(session_id, 1, delay * 2)
                 if status not in (None, before_status):
                     return {}  # the array took the action in
-                if lost:
-                    raise self._lost_action(action, session_id, lost[0], status)
             try:
                 return post()
             except UnityApiError as error:
                 if error.kind == MAYBE_APPLIED:
                     lost.append(error)
-                elif unread_after_change(error):
+                elif unread_after_change(error) and took_it():
                     # an answer that cannot be read: the session's status tells whether it took the action
-                    status = self._status_now(session_id, lost_answer_checks, delay * 2)
-                    if status not in (None, before_status):
-                        return {}
+                    return {}
                 raise
 
         def again(error, number):
