@@ -106,7 +106,10 @@ def test_artifact_server_refusals_are_clear_and_nothing_reaches_the_array(start_
 
 
 def test_a_dropped_upload_fails_clearly_and_the_next_run_succeeds(start_sim, run_play, tmp_path):
-    size = (6 << 20) + 11
+    # far more than loopback's socket buffers hold (a few MiB each way): with a 6 MiB file the
+    # whole body could be in flight when the array drops the connection, and the module then
+    # rightly reports a lost answer instead of a cut-off upload
+    size = (32 << 20) + 11
     sim = start_sim(time_scale=SCALE, scenario={'software_version': BEFORE, 'upload_drop_at_bytes': 2 << 20,
                                                 'candidate': {'version': '5.2.1.0.5.100'}})
     path = packages.write_candidate(str(tmp_path), VERSION, size_bytes=size)
