@@ -565,19 +565,10 @@ class UpgradeApi:
 
         if before_status is None:
             return post()
-        lost = []
-
-        seen = []
-
-        def changed_status():
-            status = self.get_session(session_id)['status']
-            seen.append(status)
-            return status if status != before_status else None
+        lost, seen = [], []
 
         def took_it():
-            # An array may show the old status for a moment after it took an action in: re-read
-            # until the status changes, up to lost_answer_checks times, before saying it did not.
-            return self._reread(changed_status, lost_answer_checks, delay * 2) is not None
+            return self._left_status(session_id, before_status, lost_answer_checks, delay * 2, seen)
 
         def attempt(number):
             if number > 1:
@@ -602,6 +593,16 @@ class UpgradeApi:
             return error.kind == MAYBE_APPLIED or (error.kind == OUTAGE and number <= retries)
 
         return retry(attempt, self.clock, RetryPolicy(attempts=None, base_delay=delay, max_delay=30.0), again)
+
+    def _left_status(self, session_id, before_status, checks, delay, seen):
+        """Whether the session left ``before_status``: an array may show the old status for a moment
+        after it took an action in, so it is read until it changes, up to ``checks`` times; every
+        status read is appended to ``seen``."""
+        def changed():
+            seen.append(self.get_session(session_id)['status'])
+            return seen[-1] if seen[-1] != before_status else None
+
+        return self._reread(changed, checks, delay) is not None
 
     @staticmethod
     def _lost_action(action, session_id, error, status):
