@@ -20,6 +20,7 @@ from ansible_collections.unity.upgrade.plugins.module_utils.rest import (
 from ansible_collections.unity.upgrade.plugins.module_utils.retry import (
     AWAY,
     ERROR,
+    HTTP,
     MAYBE_APPLIED,
     OUTAGE,
     PENDING,
@@ -555,10 +556,12 @@ class UpgradeApi:
 
         With ``before_status`` (the status the session had when the action was decided) a
         failed exchange is settled by reading the session again, never by a blind re-send:
-        when the array certainly did not take the POST in (kind ``outage``) and the session
-        still has that status, the POST is sent again after a pause, at most ``retries``
-        times; when the answer was lost (kind ``maybe_applied``), a session that left that
-        status took the action, and one that did not is reported.
+        a session that left that status took the action. One that still has it after the
+        reads did not, and the POST is sent again after a pause, at most ``retries`` times:
+        when the array certainly did not take it in (kind ``outage``) and when its answer was
+        lost (kind ``maybe_applied``: a connection reset before the array read the request
+        looks the same as one after). A re-sent action the array refuses is settled the same
+        way, since the first one may have been taken in after all.
         """
         def post():
             return self.client.action(self.session_resource, action, instance_id=session_id)
@@ -575,17 +578,20 @@ class UpgradeApi:
                 if lost:
                     if took_it():
                         return {}
-                    raise self._lost_action(action, session_id, lost[0], seen[-1] if seen else None)
-                status = self._status_now(session_id, 1, delay * 2)
-                if status not in (None, before_status):
-                    return {}  # the array took the action in
+                    if len(lost) > retries:
+                        raise self._lost_action(action, session_id, lost, seen[-1] if seen else None)
+                else:
+                    status = self._status_now(session_id, 1, delay * 2)
+                    if status not in (None, before_status):
+                        return {}  # the array took the action in
             try:
                 return post()
             except UnityApiError as error:
                 if error.kind == MAYBE_APPLIED:
                     lost.append(error)
-                elif unread_after_change(error) and took_it():
-                    # an answer that cannot be read: the session's status tells whether it took the action
+                elif (unread_after_change(error) or (number > 1 and error.kind == HTTP)) and took_it():
+                    # an answer that cannot be read, or a re-sent action refused because the first
+                    # one was taken in: the session's status tells
                     return {}
                 raise
 
@@ -605,13 +611,14 @@ class UpgradeApi:
         return self._reread(changed, checks, delay) is not None
 
     @staticmethod
-    def _lost_action(action, session_id, error, status):
+    def _lost_action(action, session_id, lost, status):
         return UnityApiError(
-            'the answer to the %s of session %s was lost (%s) and the session is still %s; '
-            'run the task again' % (action, session_id, error.message,
+            'the answer to the %s of session %s was lost %s (%s) and the session is still %s; '
+            'run the task again' % (action, session_id,
+                                    'once' if len(lost) == 1 else '%d times' % len(lost), lost[-1].message,
                                     'in the same state' if status is None
                                     else 'status %s' % STATUS_NAMES.get(status, status)),
-            method='POST', path=error.path)
+            method='POST', path=lost[-1].path)
 
     def _status_now(self, session_id, checks, delay):
         """The session's status read again, or None when it cannot be read."""

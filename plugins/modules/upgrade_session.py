@@ -159,9 +159,9 @@ notes:
     the candidate's. Whether drive firmware is already installed is not read from the array; run
     M(unity.upgrade.info) (RV(unity.upgrade.info#module:software.drive_firmware)) first.
   - The module logs in once; it logs in again only when the array dropped the login session while an SP rebooted.
-  - A resume, cancel or acknowledge that meets a refused connection or HTTP 502, 503 or 504 is settled by reading the
-    session again; it is sent again, after a pause and at most three times, only while the session keeps the status
-    it had. An answer that was lost counts as done when the session has left that status.
+  - A resume, cancel or acknowledge that meets a refused connection, HTTP 502, 503 or 504, or whose answer was lost
+    (a connection reset) is settled by reading the session again. One that left the status it had took the action;
+    one that keeps it after three reads did not, and the action is sent again after a pause, at most three times.
   - For long waits from AWX or Automation Platform, consider O(wait=false) followed by a task with O(state=present)
     and O(wait=true) in a later step, or C(async) on the task; the upgrade runs on the array either way.
 seealso:

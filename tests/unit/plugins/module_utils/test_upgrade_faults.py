@@ -122,14 +122,46 @@ def test_a_lost_resume_answer_is_done_when_the_session_runs(make_client, transpo
     assert len(transport.requests_to('POST', RESUME)) == 1
 
 
-def test_a_lost_resume_answer_with_the_session_still_paused_is_reported_not_resent(make_client, transport):
-    transport.add('POST', RESUME, Reply(exc=RequestsConnectionError('Connection aborted. RemoteDisconnected')))
-    transport.add('GET', SESSION, *[Reply(200, {'content': dict(NEW, status=6)})] * 3)
+LOST = RequestsConnectionError('Connection aborted. RemoteDisconnected')
+PAUSED = Reply(200, {'content': dict(NEW, status=6)})
+RUNNING = Reply(200, {'content': dict(NEW, status=1)})
+
+
+def test_a_lost_resume_answer_with_the_session_still_paused_after_the_reads_is_sent_again(make_client, transport):
+    # a reset before the array read the request looks the same as one after: the status decides
+    transport.add('POST', RESUME, Reply(exc=LOST), Reply(204))
+    transport.add('GET', SESSION, *[PAUSED] * 3)
+    sleeps = []
+    api(make_client(), sleeps.append).session_action(NEW['id'], 'resume', before_status=6)
+    assert len(transport.requests_to('POST', RESUME)) == 2
+    assert len(transport.requests_to('GET', SESSION)) == 3
+
+
+def test_a_resume_lost_every_time_with_the_session_still_paused_is_reported_after_the_retries(make_client, transport):
+    transport.add('POST', RESUME, *[Reply(exc=LOST)] * 4)
+    transport.add('GET', SESSION, *[PAUSED] * 12)
     with pytest.raises(UnityApiError) as caught:
         api(make_client()).session_action(NEW['id'], 'resume', before_status=6)
-    assert str(caught.value).startswith('the answer to the resume of session Upgrade_5.3.0.120 was lost (POST ')
+    assert str(caught.value).startswith('the answer to the resume of session Upgrade_5.3.0.120 was lost 4 times (POST ')
     assert str(caught.value).endswith('and the session is still status paused; run the task again')
-    assert len(transport.requests_to('POST', RESUME)) == 1
+    assert len(transport.requests_to('POST', RESUME)) == 4
+
+
+@pytest.mark.parametrize('refusal', [Reply(422, {'error': {'errorCode': 5, 'messages': [{'en-US': 'not paused'}]}}),
+                                     Reply(409, {'error': {'errorCode': 100728841, 'messages': [{'en-US': 'busy'}]}})])
+def test_a_re_sent_resume_refused_because_the_first_was_taken_after_all_is_done(make_client, transport, refusal):
+    transport.add('POST', RESUME, Reply(exc=LOST), refusal)
+    transport.add('GET', SESSION, PAUSED, PAUSED, PAUSED, RUNNING)
+    api(make_client()).session_action(NEW['id'], 'resume', before_status=6)
+    assert len(transport.requests_to('POST', RESUME)) == 2
+
+
+def test_a_first_resume_refused_is_reported_without_reading_or_sending_again(make_client, transport):
+    transport.add('POST', RESUME, Reply(422, {'error': {'errorCode': 5, 'messages': [{'en-US': 'not paused'}]}}))
+    with pytest.raises(UnityApiError) as caught:
+        api(make_client()).session_action(NEW['id'], 'resume', before_status=6)
+    assert 'not paused' in str(caught.value)
+    assert len(transport.requests_to('POST', RESUME)) == 1 and not transport.requests_to('GET', SESSION)
 
 
 def test_without_a_known_status_an_action_is_never_sent_again(make_client, transport):
