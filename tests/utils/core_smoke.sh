@@ -7,6 +7,7 @@
 #   unity.upgrade.precheck          array-1 ready,    array-2 current
 #   unity.upgrade.upgrade --check   array-1 planned,  array-2 current
 #   unity.upgrade.upgrade           array-1 upgraded, array-2 current
+#   unity.upgrade.report            the precheck's and the upgrade's reports merged: the newest run wins
 # each read from the fleet report, and ansible-playbook must exit 0 each time.
 set -euo pipefail
 core=$1
@@ -40,6 +41,9 @@ check "$work/check" array-1=planned array-2=current
 ansible-playbook "\${common[@]}" unity.upgrade.upgrade -e unity_upgrade_candidate_src="$package" \
   -e unity_upgrade_report_dir="$work/upgrade"
 check "$work/upgrade" array-1=upgraded array-2=current
+ansible-playbook -i "$work/inventory.yml" unity.upgrade.report -e unity_upgrade_report_dir="$work/merged" \
+  -e '{"unity_upgrade_report_inputs": ["$work/precheck", "$work/upgrade/report.json"]}'
+check "$work/merged" array-1=upgraded array-2=current
 RUN
 chmod +x "$work/run.sh"
 
