@@ -358,6 +358,10 @@ session = session_record
 
 # -- the API ------------------------------------------------------------------------------------
 
+class CandidateNotListed(UnityApiError):
+    """The candidate an upload should have put on the array was not listed in time."""
+
+
 class UpgradeApi:
     """Typed reads and actions on one array's upgrade resources."""
 
@@ -652,7 +656,7 @@ class UpgradeApi:
         try:
             return retry(attempt, self.clock, policy, (PENDING,), deadline=self.clock.monotonic() + timeout)
         except Pending:
-            raise UnityApiError(
+            raise CandidateNotListed(
                 'the array accepted the upload but listed no candidate of version %s within %g '
                 'seconds; it may still be verifying the package: check with unity.upgrade.info '
                 'or run the task again' % (version, timeout))
