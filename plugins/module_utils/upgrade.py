@@ -392,6 +392,20 @@ class UpgradeApi:
         return self._tolerant(lambda f: self.client.get_basic_system_info(f, retry=retry),
                               BASIC_FIELDS)
 
+    def installed_version(self):
+        """The installed version, dotted, as precisely as the array tells it: basicSystemInfo's
+        softwareFullVersion, else (OEs before about 5.1.2 lack it) installedSoftwareVersion's, when it
+        is the same release as basicSystemInfo's three-part softwareVersion."""
+        basic = self.basic_system_info()
+        short = installed_version(basic)
+        if (basic or {}).get('softwareFullVersion') or not short:
+            return short
+        software = self.installed_software()
+        precise = (software or {}).get('parsed_version')
+        if precise and precise.split('.')[:3] == short.split('.')[:3]:
+            return precise
+        return short
+
     def system_raw(self):
         return self.client.get_instance('system', '0', SYSTEM_FIELDS)
 
