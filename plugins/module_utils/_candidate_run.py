@@ -42,8 +42,9 @@ from ansible_collections.unity.upgrade.plugins.module_utils.rest import (
     UnityConnectionError,
     UnityTLSError,
     ca_path_problem,
+    one_line,
 )
-from ansible_collections.unity.upgrade.plugins.module_utils.upgrade import UpgradeApi
+from ansible_collections.unity.upgrade.plugins.module_utils.upgrade import CandidateNotListed, UpgradeApi
 from ansible_collections.unity.upgrade.plugins.module_utils.upload import (
     FileSource,
     MultipartBody,
@@ -58,8 +59,9 @@ from ansible_collections.unity.upgrade.plugins.module_utils.upload import (
 )
 
 # What an upload did: the candidate the array lists afterwards (a Candidate), the transfer's
-# figures (returned as ``upload``) and the file name the array was sent.
-Uploaded = namedtuple('Uploaded', ('candidate', 'stats', 'filename'))
+# figures (returned as ``upload``), the file name the array was sent, and what came back instead
+# of a readable answer (None when the array answered it).
+Uploaded = namedtuple('Uploaded', ('candidate', 'stats', 'filename', 'unread'))
 
 
 def run(unity):
@@ -89,9 +91,12 @@ def ensure_candidate(unity):
         if raced is None:
             raise failure_after_upload(api, error.message, error_details(error), package, reading, plan.replaced)
         return result_of(package, reading, False, raced[0], None, raced_msg(*raced))
+    msg = uploaded_msg(uploaded.filename, uploaded.stats, uploaded.candidate, plan.replaced)
+    if uploaded.unread:
+        msg += " (the array's answer to the upload could not be read: %s; its candidates were read back)" % (
+            uploaded.unread)
     result = result_of(package._replace(filename=uploaded.filename, size=uploaded.stats['bytes']), reading, True,
-                       uploaded.candidate, plan.replaced,
-                       uploaded_msg(uploaded.filename, uploaded.stats, uploaded.candidate, plan.replaced))
+                       uploaded.candidate, plan.replaced, msg)
     result['upload'] = uploaded.stats
     return result
 
@@ -163,14 +168,30 @@ def upload(unity, api, package, replaced):
         return bodies[-1]
 
     started = time.monotonic()
+    unread = None
     try:
         upload_candidate(unity.client, make_body, timeout=params['upload_timeout'])
+    except UnityApiError as error:
+        # The whole file went out and the answer cannot be read: the array may have taken it. What
+        # it lists settles that; the upload is never sent again on a guess.
+        unread = unreadable_answer(error)
+        if unread is None:
+            raise
     finally:
         source.close()
     seconds = time.monotonic() - started
     body = bodies[-1]
-    candidate = api.wait_for_candidate(package.version, package.type, previous=as_dict(replaced),
-                                       timeout=params['processing_timeout'])
+    try:
+        candidate = api.wait_for_candidate(package.version, package.type, previous=as_dict(replaced),
+                                           timeout=params['processing_timeout'])
+    except CandidateNotListed:
+        if unread is None:
+            raise
+        raise UnityApiError(
+            "the array's answer to the upload of %s could not be read (%s) and it lists no candidate of version "
+            '%s %g s after all %d bytes were sent: it did not keep the file, or is still verifying it. Check with '
+            'unity.upgrade.info, or run the task again: it uploads only when the candidate is still missing'
+            % (body.filename, unread, package.version, params['processing_timeout'], body.data_bytes_sent))
     return Uploaded(Candidate.of(candidate), {
         'bytes': body.data_bytes_sent,
         'seconds': round(seconds, 3),
@@ -178,7 +199,22 @@ def upload(unity, api, package, replaced):
         'sha256': body.sha256,
         'checksum_verified': package.checksum is not None,
         'chunked': body.len is None,
-    }, body.filename)
+    }, body.filename, unread)
+
+
+def unreadable_answer(error):
+    """What came back instead of an answer to an upload the array may have applied (a server error, a
+    gateway's page, a connection lost after the last byte), in a few words; None for a refusal or a
+    cut-off upload, which the array certainly did not keep."""
+    if isinstance(error, UnityConnectionError):
+        return error.reason if error.maybe_applied and not isinstance(error, UnityTLSError) else None
+    if error.http_status is None or error.http_status < 500:
+        return None
+    code = ', error code %s' % error.error_code if error.error_code not in (None, '') else ''
+    # the array's texts, else what the message says of the body (a gateway's page title)
+    detail = '; '.join(error.messages) or error.message.rpartition('HTTP %s: ' % error.http_status)[2]
+    detail = ': %s' % detail if detail else ''
+    return one_line('HTTP %s%s%s' % (error.http_status, code, detail), 300)
 
 
 def raced_meanwhile(api, package):

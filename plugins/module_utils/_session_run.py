@@ -38,7 +38,6 @@ from ansible_collections.unity.upgrade.plugins.module_utils.rest import UnityApi
 from ansible_collections.unity.upgrade.plugins.module_utils.upgrade import (
     SP_MODEL_NAMES,
     UpgradeApi,
-    installed_version,
     session_summary,
 )
 from ansible_collections.unity.upgrade.plugins.module_utils.vocabulary import (
@@ -93,7 +92,7 @@ def run(unity):
 def read_array(api, request):
     """What the plan needs: installed version, sessions (each with its candidate's version), candidates,
     and for an SP upgrade the SP models."""
-    installed = installed_version(api.basic_system_info())
+    installed = api.installed_version()
     reading = read_sessions(api, installed)
     if request.state == 'present' and request.type in SP_UPGRADE_TYPE_NAMES:
         reading = reading._replace(sp_models=tuple(sp['model_name'] for sp in api.storage_processors()
@@ -121,7 +120,7 @@ def read_and_plan(api, request):
         # version that changed meanwhile says so; decide again on a fresh reading.
         if request.state != 'present':
             raise
-        now_installed = installed_version(api.basic_system_info())
+        now_installed = api.installed_version()
         if now_installed == reading.installed:
             raise
         reading = read_sessions(api, now_installed, reading.sp_models)
@@ -225,7 +224,7 @@ def read_version_after(api, session, plan, reading, msg, software=True):
     are retried first) does not turn a finished upgrade into a failed task: the completed session
     installed the target version, and a session that did not complete installed nothing."""
     try:
-        return installed_version(api.basic_system_info()), msg
+        return api.installed_version(), msg
     except UnityApiError as error:
         symptom = outage_symptom(error)
         if symptom is None:

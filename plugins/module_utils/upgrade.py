@@ -358,6 +358,10 @@ session = session_record
 
 # -- the API ------------------------------------------------------------------------------------
 
+class CandidateNotListed(UnityApiError):
+    """The candidate an upload should have put on the array was not listed in time."""
+
+
 class UpgradeApi:
     """Typed reads and actions on one array's upgrade resources."""
 
@@ -387,6 +391,20 @@ class UpgradeApi:
     def basic_system_info(self, retry=None):
         return self._tolerant(lambda f: self.client.get_basic_system_info(f, retry=retry),
                               BASIC_FIELDS)
+
+    def installed_version(self):
+        """The installed version, dotted, as precisely as the array tells it: basicSystemInfo's
+        softwareFullVersion, else (OEs before about 5.1.2 lack it) installedSoftwareVersion's, when it
+        is the same release as basicSystemInfo's three-part softwareVersion."""
+        basic = self.basic_system_info()
+        short = installed_version(basic)
+        if (basic or {}).get('softwareFullVersion') or not short:
+            return short
+        software = self.installed_software()
+        precise = (software or {}).get('parsed_version')
+        if precise and precise.split('.')[:3] == short.split('.')[:3]:
+            return precise
+        return short
 
     def system_raw(self):
         return self.client.get_instance('system', '0', SYSTEM_FIELDS)
@@ -652,7 +670,7 @@ class UpgradeApi:
         try:
             return retry(attempt, self.clock, policy, (PENDING,), deadline=self.clock.monotonic() + timeout)
         except Pending:
-            raise UnityApiError(
+            raise CandidateNotListed(
                 'the array accepted the upload but listed no candidate of version %s within %g '
                 'seconds; it may still be verifying the package: check with unity.upgrade.info '
                 'or run the task again' % (version, timeout))

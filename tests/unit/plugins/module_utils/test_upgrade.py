@@ -251,3 +251,25 @@ def test_session_actions_post_to_the_instance(make_client, transport, action):
     api.sessions()
     assert api.session_action('Upgrade_5.3.0.120', action) == {}
     assert transport.requests_to('POST', path)[0].headers['EMC-CSRF-TOKEN'] == 'token-1-1'
+
+
+BASIC = '/api/types/basicSystemInfo/instances'
+INSTALLED = '/api/types/installedSoftwareVersion/instances'
+
+
+@pytest.mark.parametrize('installed_id, expected', [
+    ('4.5.1.0.5.001', '4.5.1.0.5.001'),  # OE 4.5 / 5.0: the precise version is installedSoftwareVersion's
+    ('4.5.2.0.5.009', '4.5.1'),  # another release than basicSystemInfo's: the short one, no guess
+])
+def test_the_installed_version_without_software_full_version(make_client, transport, installed_id, expected):
+    transport.add('GET', BASIC, Reply(200, collection({'id': '0', 'softwareVersion': '4.5.1', 'apiVersion': '9.0'})))
+    transport.add('GET', INSTALLED, Reply(200, collection({'id': installed_id, 'version': installed_id[:5]})))
+    assert UpgradeApi(make_client()).installed_version() == expected
+
+
+def test_the_installed_version_with_software_full_version_reads_nothing_else(make_client, transport):
+    transport.add('GET', BASIC, Reply(200, collection({
+        'id': '0', 'softwareVersion': '5.3.0',
+        'softwareFullVersion': 'Unity 5.3.0.0 (Release, Build 120, 2023-03-18 19:02:01, 5.3.0.0.5.120)'})))
+    assert UpgradeApi(make_client()).installed_version() == '5.3.0.0.5.120'
+    assert not transport.requests_to('GET', INSTALLED)

@@ -408,3 +408,41 @@ def test_no_secret_of_the_url_options_in_any_output(run, transport, artifact):
         assert secret not in text, 'masked in the invocation too'
     assert 'visible' in text and 'https://bob:********@artifacts' in text
     assert result['invocation']['module_args']['url_password'] == 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
+
+
+def test_a_server_error_after_the_whole_file_reads_the_candidates_back(run, transport, package):
+    transport.add('GET', INSTALLED, Reply(200, collection(installed('5.2.0.0.5.173'))))
+    transport.add('GET', CANDIDATES, Reply(200, collection()), Reply(200, collection()),
+                  Reply(200, collection(candidate('5.3.0.0.5.120'))))
+    transport.add('POST', UPLOAD_PATH, Reply(503, {'error': {'errorCode': 131149838, 'httpStatusCode': 503,
+                                                             'messages': [{'en-US': 'Try later.'}]}}))
+    result = run(src=str(package))
+    assert result['changed'] is True and not result.get('failed')
+    assert result['candidate']['id'] == 'candidate_1'
+    assert result['msg'].endswith("(the array's answer to the upload could not be read: HTTP 503, error code "
+                                  '131149838: Try later.; its candidates were read back)')
+    assert len(uploads(transport)) == 1
+
+
+def test_a_gateway_page_and_no_candidate_fails_without_sending_again(run, transport, package):
+    transport.add('GET', INSTALLED, Reply(200, collection(installed('5.2.0.0.5.173'))))
+    transport.add('GET', CANDIDATES, *[Reply(200, collection())] * 5000)
+    transport.add('POST', UPLOAD_PATH, Reply(504, text='<html><head><title>504 Gateway Timeout</title></head></html>',
+                                             headers={'Content-Type': 'text/html'}))
+    result = run(src=str(package), processing_timeout=0.05)
+    assert result['failed'] is True and result['changed'] is False
+    assert result['msg'] == (
+        "the array's answer to the upload of %s could not be read (HTTP 504: the answer is not Unisphere JSON "
+        '(text/html: 504 Gateway Timeout)) and it lists no candidate of version 5.3.0.0.5.120 0.05 s after all %d '
+        'bytes were sent: it did not keep the file, or is still verifying it. Check with unity.upgrade.info, or '
+        'run the task again: it uploads only when the candidate is still missing' % (NAME, package.stat().st_size))
+    assert len(uploads(transport)) == 1
+
+
+def test_a_refusal_is_not_read_back(run, transport, package):
+    transport.add('GET', INSTALLED, Reply(200, collection(installed('5.2.0.0.5.173'))))
+    transport.add('GET', CANDIDATES, Reply(200, collection()))
+    transport.add('POST', UPLOAD_PATH, Reply(400, {'error': {'errorCode': 5, 'messages': [{'en-US': 'Bad.'}]}}))
+    result = run(src=str(package))
+    assert result['failed'] is True and result['http_status'] == 400
+    assert len(transport.requests_to('GET', CANDIDATES)) == 1, 'a refusal needs no read-back'
