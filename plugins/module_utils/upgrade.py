@@ -371,7 +371,8 @@ class UpgradeApi:
         self.clock = clock or (Clock(sleep=sleep, rand=lambda: 1.0) if sleep else None) \
             or getattr(client, 'clock', None) or Clock()
         self._session_resource = None
-        self._session_fields = SESSION_FIELDS
+        # fields -> the same without the optional ones, for the reads the array refused with them
+        self._trimmed = {}
         # candidate id -> version as the array wrote it, of every candidate read so far (a candidate
         # the array dropped, after a completed or cancelled session, stays known).
         self.candidate_versions = {}
@@ -379,13 +380,18 @@ class UpgradeApi:
     # reads
 
     def _tolerant(self, read, fields):
-        """Read; if the array rejects a field newer OEs added (422), read again without them."""
+        """Read; if the array rejects a field newer OEs added (422), read again without them, and
+        read these fields without them from then on (an older OE refuses them every time)."""
+        fields = tuple(fields)
+        if fields in self._trimmed:
+            return read(self._trimmed[fields])
         try:
             return read(fields)
         except UnityApiError as error:
             trimmed = tuple(f for f in fields if f not in OPTIONAL_FIELDS)
-            if error.http_status != 422 or trimmed == tuple(fields):
+            if error.http_status != 422 or trimmed == fields:
                 raise
+            self._trimmed[fields] = trimmed
             return read(trimmed)
 
     def basic_system_info(self, retry=None):
@@ -433,16 +439,8 @@ class UpgradeApi:
         return record
 
     def _read_sessions(self, read):
-        """Read with the session fields; an array that does not know selectedModel (422) is read
-        without it from then on."""
-        try:
-            return read(self._session_fields)
-        except UnityApiError as error:
-            trimmed = tuple(f for f in self._session_fields if f not in OPTIONAL_FIELDS)
-            if error.http_status != 422 or trimmed == tuple(self._session_fields):
-                raise
-            self._session_fields = trimmed
-            return read(trimmed)
+        """Read with the session fields (without selectedModel on an array that does not know it)."""
+        return self._tolerant(read, SESSION_FIELDS)
 
     def storage_processors(self):
         return [storage_processor_record(e)

@@ -196,6 +196,17 @@ def test_other_errors_of_the_session_list_are_not_a_fallback(make_client, transp
     assert caught.value.http_status == 422 and not transport.requests_to('GET', OLD_SESSIONS)
 
 
+def test_fields_an_older_array_refused_are_left_out_of_every_later_read(make_client, transport):
+    unprocessable = Reply(422, {'error': {'errorCode': 131149831, 'httpStatusCode': 422, 'messages': []}})
+    transport.add('GET', SESSIONS, unprocessable, *[Reply(200, collection({'id': 'Upgrade_5.3.0.120', 'status': 1}))] * 3)
+    api = UpgradeApi(make_client())
+    for dummy in range(3):
+        assert api.sessions()[0]['id'] == 'Upgrade_5.3.0.120'
+    fields = [r.query.get('fields', '') for r in transport.requests_to('GET', SESSIONS)]
+    assert len(fields) == 4 and 'selectedModel' in fields[0], 'one refusal, then three reads without the field'
+    assert all('selectedModel' not in f for f in fields[1:])
+
+
 def test_create_reads_the_new_session(make_client, transport):
     transport.add('GET', SESSIONS, Reply(200, collection()))
     transport.add('POST', SESSIONS, Reply(201, {'content': {'id': 'Upgrade_5.3.0.120'}}))
