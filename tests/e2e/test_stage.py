@@ -45,7 +45,7 @@ def uploads(sim, name):
 
 
 def test_stage_then_upgrade_uploads_nothing(start_sim, run_playbook, tmp_path):
-    sim = start_sim(arrays=5, time_scale=120, scenario={'default': dict(FAST, software_version=BEFORE), 'arrays': {
+    sim = start_sim(arrays=5, time_scale=300, scenario={'default': dict(FAST, software_version=BEFORE), 'arrays': {
         'array-1': dict(FAST, software_version=TARGET),
         'array-2': dict(FAST, software_version=BEFORE),
         'array-3': dict(FAST, software_version=BEFORE, candidate={'version': TARGET}),
