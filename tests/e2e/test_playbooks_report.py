@@ -26,6 +26,8 @@ SUMMARIES = {
     'started': {'version_after': BEFORE, 'session_id': 'upgradeSession_3'},
     'planned': {'version_after': BEFORE, 'plan': 'upload the candidate, then start an upgrade'},
     'ready': {},
+    'staged': {'version_after': BEFORE, 'candidate_version': TARGET,
+               'messages': ['candidate 5.3.0.0.5.120 was on the array already: nothing uploaded']},
     'blocked': {'messages': ['<script>alert(1)</script> [Error Code: flr::check_server_connectivity_2]']},
     'failed': {'messages': ['the upgrade failed at task 7']},
     'timed_out': {'version_after': BEFORE, 'session_id': 'upgradeSession_9',
@@ -87,6 +89,9 @@ def test_every_outcome_renders_readably(collections_path, run_playbook, tmp_path
         'array-waiting-for-user: waiting_for_user, %s -> %s, session upgradeSession_5' % (BEFORE, TARGET))
     assert by_array['array-planned']['line'] == 'array-planned: planned, %s -> %s' % (BEFORE, TARGET)
     assert by_array['array-upgraded']['line'] == 'array-upgraded: upgraded, %s -> %s' % (BEFORE, TARGET)
+    assert by_array['array-staged']['line'] == (
+        'array-staged: staged, %s -> %s (candidate %s was on the array already: nothing uploaded)'
+        % (BEFORE, TARGET, TARGET))
     assert by_array['array-blocked']['line'].startswith('array-blocked: blocked, %s -> %s (' % (BEFORE, TARGET))
     assert 'session upgradeSession_9 (goes on on the array)' in cells['array-timed-out'][6]
     assert 'session upgradeSession_5 (open on the array)' in cells['array-waiting-for-user'][6]
@@ -94,6 +99,7 @@ def test_every_outcome_renders_readably(collections_path, run_playbook, tmp_path
     # Each outcome with its meaning; an unknown one says so; nothing unescaped, nothing external.
     assert 'the wait ran out; the session goes on on the array' in page
     assert 'the array waits for an administrator' in page
+    assert 'the candidate is on the array and verified; nothing was started' in page
     assert page.count('an outcome this report does not know') >= 2
     assert '<script' not in page and '&lt;script&gt;' in page
     assert 'http://' not in page and 'https://' not in page and ' src=' not in page

@@ -8,8 +8,8 @@ With each given ansible-doc (one per ansible-core version; default: the one next
 interpreter), against the collection installed in DIR:
   - every module of unity.upgrade renders as text and as JSON without a warning, with a
     DOCUMENTATION, EXAMPLES and RETURN, and version_added on the module;
-  - the role software_upgrade renders (ansible-doc -t role) with its entry points main and
-    precheck, without a warning.
+  - the role software_upgrade renders (ansible-doc -t role) with its entry points main,
+    precheck and stage, without a warning.
 Then, once (with the ansible-core this interpreter has):
   - each module's EXAMPLES is valid YAML: a list of tasks, each named, each calling its module
     by FQCN (ansible.builtin.* or unity.upgrade.*, a module this collection has);
@@ -30,7 +30,7 @@ import tempfile
 import yaml
 
 COLLECTION = "unity.upgrade"
-ROLES = {"unity.upgrade.software_upgrade": ("main", "precheck")}
+ROLES = {"unity.upgrade.software_upgrade": ("main", "precheck", "stage")}
 # Keywords that may carry a task list: each of their tasks is checked as well.
 BLOCK_KEYS = ("block", "rescue", "always")
 
