@@ -21,6 +21,7 @@ checksum=sha256:$(sha256sum "$package" | cut -d' ' -f1)
 set +e
 "$venv/bin/python" "$repo/tests/utils/with_simulator.py" --arrays 4 --time-scale "${DEMO_TIME_SCALE:-30}" \
   --scenario "$here/scenario.yml" --inventory "$demo/inventory.yml" --log "$build/unity_sim-demo.log" \
+  --expected-status 2 \
   -- env PATH="$venv/bin:$PATH" ANSIBLE_PYTHON_INTERPRETER="$venv/bin/python" ANSIBLE_FORCE_COLOR="${ANSIBLE_FORCE_COLOR:-1}" \
   "$venv/bin/ansible-playbook" -i "$demo/inventory.yml" unity.upgrade.upgrade \
     -e unity_upgrade_target_version=5.3.0.0.5.120 \
@@ -55,5 +56,13 @@ expected='array-1=upgraded array-2=current array-3=blocked array-4=paused'
 got=$("$venv/bin/python" -c 'import json,sys; print(" ".join("%s=%s" % (r["array"], r["outcome"]) for r in json.load(open(sys.argv[1]))["arrays"]))' "$report")
 if [ "$got" != "$expected" ]; then
   echo "demo: unexpected outcomes: $got (expected $expected; ansible-playbook exit $rc)" >&2
+  echo "demo: the simulator's log is $build/unity_sim-demo.log" >&2
   exit 1
 fi
+cat <<END
+The demo ran as intended. ansible-playbook exited $rc, as it should: array-3 (UNITY-DR-01) is
+blocked by the array's own eligibility check (a host without redundant paths), so the run fails
+that array and nothing was started on it. array-1 was upgraded through both SP reboots, array-2
+already ran the target, and array-4 paused before its reboots for a later maintenance window
+(run again with -e unity_upgrade_continue_after_pause=true to finish it).
+END
