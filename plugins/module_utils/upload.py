@@ -51,12 +51,14 @@ except ImportError:  # pragma: no cover - the module reports missing requests fi
     HAS_REQUESTS = False
 
 from ansible_collections.unity.upgrade.plugins.module_utils.rest import (
+    READ_TIMED_OUT,
     UPLOAD_PATH,
     UnityApiError,
     UnityConnectionError,
     UnityTLSError,
     error_from_response,
     one_line,
+    transport_failure,
     verify_setting,
 )
 
@@ -284,7 +286,7 @@ class UrlSource:
                               "the artifact server's certificate, or url_validate_certs: false "
                               '(insecure)' % self.shown)
         except (RequestsConnectionError, Timeout) as exc:
-            raise SourceError('cannot download %s: %s' % (self.shown, _transport_reason(exc)))
+            raise SourceError('cannot download %s: %s' % (self.shown, transport_failure(exc)[0]))
         except RequestException as exc:
             raise SourceError('cannot download %s: %s' % (self.shown, type(exc).__name__))
         if response.status_code != 200:
@@ -337,29 +339,12 @@ class UrlSource:
                     yield chunk
         except (RequestException, OSError) as exc:
             raise SourceError('the download from %s broke off after %d bytes: %s'
-                              % (self.shown, received, _transport_reason(exc)))
+                              % (self.shown, received, transport_failure(exc)[0]))
 
     def close(self):
         if self.response is not None:
             self.response.close()
             self.response = None
-
-
-def _transport_reason(exc):
-    text = str(exc)
-    for pattern, reason in (
-        (r'Connection refused', 'connection refused'),
-        (r'Name or service not known|nodename nor servname|Temporary failure in name resolution'
-         r'|getaddrinfo failed|No address associated', 'the host name does not resolve'),
-        (r'IncompleteRead|incomplete|Connection broken|ProtocolError', 'the connection broke off'),
-        (r'Connection reset|RemoteDisconnected|Connection aborted|BrokenPipe',
-         'the connection was reset'),
-        (r'timed out|Timeout', 'timed out'),
-        (r'No route to host', 'no route to host'),
-    ):
-        if re.search(pattern, text, re.IGNORECASE):
-            return reason
-    return type(exc).__name__
 
 
 # -- the body ------------------------------------------------------------------------------------
@@ -605,7 +590,7 @@ def _cut_off(client, error, body, timeout, reason=None):
 def _lost_answer(body, timeout, reason):
     again = ('run the task again, it finds the candidate if the array kept it and uploads again '
              'otherwise')
-    if reason == 'read timed out':
+    if reason == READ_TIMED_OUT:
         return ('the array did not answer within upload_timeout (%g s) after all %d bytes of %s were '
                 'sent; it may still be processing the file: %s' % (timeout, body.data_bytes_sent,
                                                                    body.filename, again))
