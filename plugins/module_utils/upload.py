@@ -565,7 +565,7 @@ def _cut_off(client, error, body, timeout, reason=None):
     reason = reason or error.reason
     stall = max(client.connect_timeout, client.request_timeout)
     idle = getattr(body, 'last_progress', None)
-    idle_for = None if body.complete or idle is None else time.monotonic() - idle
+    idle_for = None if body.complete or idle is None else body.clock() - idle  # the clock last_progress is on
     total = body.size if body.size is not None else 'an unknown number of'
     if idle_for is not None and float(timeout) < stall and idle_for >= float(timeout) * 0.9:
         # the send outlasted upload_timeout (shorter than request_timeout)

@@ -81,6 +81,7 @@ class ScriptedAdapter(BaseAdapter):
     def __init__(self):
         super(ScriptedAdapter, self).__init__()
         self.script = {}
+        self.standing = {}
         self.sent = []
         self.csrf = 'token-1'
         self.login_count = 0
@@ -88,12 +89,18 @@ class ScriptedAdapter(BaseAdapter):
     def add(self, method, path, *replies):
         self.script.setdefault((method, path), []).extend(replies)
 
+    def always(self, method, path, reply):
+        """``reply`` to every (method, path) request that finds no scripted answer left."""
+        self.standing[(method, path)] = reply
+
     def send(self, request, **kwargs):
         sent = SentRequest(request)
         self.sent.append(sent)
         queue = self.script.get((sent.method, sent.path))
         if queue:
             reply = queue.pop(0)
+        elif (sent.method, sent.path) in self.standing:
+            reply = self.standing[(sent.method, sent.path)]
         elif sent.path == LOGIN:
             self.login_count += 1
             reply = Reply(200, fixture_json('login_session_info.json'),
