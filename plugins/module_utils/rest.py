@@ -9,8 +9,6 @@ here knows about upgrades or about Ansible, so it can be unit tested on its own
 and reused by a future lookup or inventory plugin.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
 
 import json
 import os
@@ -86,7 +84,7 @@ class UnityApiError(ClassifiedError):
 
     def __init__(self, message, http_status=None, error_code=None, messages=None,
                  method=None, path=None, kind=None):
-        super(UnityApiError, self).__init__(message)
+        super().__init__(message)
         self.kind = kind or kind_of_status(http_status)
         self.message = message
         self.http_status = http_status
@@ -112,7 +110,7 @@ class UnityConnectionError(UnityApiError):
 
     def __init__(self, message, maybe_applied=True, reason=None, **kwargs):
         kwargs.setdefault('kind', MAYBE_APPLIED if maybe_applied else OUTAGE)
-        super(UnityConnectionError, self).__init__(message, **kwargs)
+        super().__init__(message, **kwargs)
         self.maybe_applied = maybe_applied
         self.reason = reason or 'connection failed'
 
@@ -130,7 +128,7 @@ class UnityTLSError(UnityConnectionError):
         kwargs.setdefault('kind', TLS)
         kwargs.setdefault('reason', 'TLS handshake failed')
         kwargs.setdefault('maybe_applied', False)
-        super(UnityTLSError, self).__init__(message, **kwargs)
+        super().__init__(message, **kwargs)
         self.problem = problem
 
 
@@ -139,7 +137,7 @@ class UnityAuthError(UnityApiError):
 
     def __init__(self, message, **kwargs):
         kwargs.setdefault('kind', AUTH)
-        super(UnityAuthError, self).__init__(message, **kwargs)
+        super().__init__(message, **kwargs)
 
 
 def localized_messages(items):

@@ -23,8 +23,6 @@ one-line message that names what to fix and never holds a password, a token or a
 URL's query.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
 
 import email.message
 import hashlib
@@ -77,7 +75,7 @@ class UploadError(Exception):
     """A failure of the upload's source or body; ``str()`` is one line for the user."""
 
     def __init__(self, message, **details):
-        super(UploadError, self).__init__(message)
+        super().__init__(message)
         self.message = message
         self.details = details
 
@@ -93,7 +91,7 @@ class ChecksumMismatch(UploadError):
     """The sha256 of the streamed bytes is not the one asked for."""
 
     def __init__(self, message, expected, actual, **details):
-        super(ChecksumMismatch, self).__init__(message, expected=expected, actual=actual, **details)
+        super().__init__(message, expected=expected, actual=actual, **details)
         self.expected = expected
         self.actual = actual
 

@@ -16,8 +16,6 @@
 - ``upload_client``: a UnityRestClient over ``upload_transport`` that waits on ``fake_clock``.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
 
 import pytest
 

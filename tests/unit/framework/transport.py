@@ -10,8 +10,6 @@ can assert on headers, bodies and counts. Exceptions can be scripted too, to
 play a refused connection or an answer lost after the request went out.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
 
 import email.message
 import json
@@ -79,7 +77,7 @@ class ScriptedAdapter(BaseAdapter):
     """Answers (method, path) from queues; the login answer is built in."""
 
     def __init__(self):
-        super(ScriptedAdapter, self).__init__()
+        super().__init__()
         self.script = {}
         self.standing = {}
         self.sent = []

@@ -6,8 +6,6 @@
 transport that reads the streamed body as a connection would, and can cut it off), and an artifact
 server for downloads from ``url`` (whose body can break off)."""
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
 
 import io
 
@@ -66,7 +64,7 @@ class UploadAdapter(ScriptedAdapter):
     """
 
     def __init__(self, clock=None):
-        super(UploadAdapter, self).__init__()
+        super().__init__()
         self.received = []
         self.cut_after_chunks = None
         self.cut_exc = RequestsConnectionError('Connection aborted. ConnectionResetError(104)')
@@ -77,7 +75,7 @@ class UploadAdapter(ScriptedAdapter):
 
     def send(self, request, **kwargs):
         if not request.path_url.startswith(UPLOAD_PATH):
-            return super(UploadAdapter, self).send(request, **kwargs)
+            return super().send(request, **kwargs)
         self.sent.append(SentRequest(request))
         self.timeouts = kwargs.get('timeout')
         received = []
@@ -103,7 +101,7 @@ class Download(BaseAdapter):
     request is kept in ``sent`` as ``(SentRequest, send keyword arguments)``."""
 
     def __init__(self, status=200, data=b'', headers=None, exc=None, break_after=None):
-        super(Download, self).__init__()
+        super().__init__()
         self.status, self.data, self.headers, self.exc = status, data, headers, exc
         self.break_after = break_after
         self.sent = []

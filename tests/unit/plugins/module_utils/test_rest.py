@@ -4,8 +4,6 @@
 
 """The transport rules of design section 2, one test (or more) per rule."""
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
 
 import base64
 

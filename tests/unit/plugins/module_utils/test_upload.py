@@ -5,8 +5,6 @@
 """The streamed upload: multipart framing, lengths, sha256, hold-back, sources, and the client's POST
 (sources, transports and the artifact server: tests/unit/framework/upload.py)."""
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
 
 import email.parser
 import hashlib

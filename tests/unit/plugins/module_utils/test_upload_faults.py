@@ -4,8 +4,6 @@
 
 """A stalled upload ends within upload_timeout when that is shorter than request_timeout."""
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
 
 import pytest
 from requests.exceptions import ConnectionError as RequestsConnectionError

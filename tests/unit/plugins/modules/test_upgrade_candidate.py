@@ -4,8 +4,6 @@
 
 """upgrade_candidate's decisions: upload or not, what is read, what is sent, what is returned."""
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
 
 import hashlib
 import json
@@ -303,7 +301,7 @@ def artifact(monkeypatch):
 
     class TestUrlSource(_candidate_run.UrlSource):
         def __init__(self, url, **kwargs):
-            super(TestUrlSource, self).__init__(url, session=download_session(server['adapter']), **kwargs)
+            super().__init__(url, session=download_session(server['adapter']), **kwargs)
 
     monkeypatch.setattr(_candidate_run, 'UrlSource', TestUrlSource)
     return server
