@@ -24,6 +24,7 @@ from ansible_collections.unity.upgrade.tests.unit.framework.module_runner import
 from ansible_collections.unity.upgrade.tests.unit.framework.transport import ScriptedAdapter, scripted_session
 from ansible_collections.unity.upgrade.tests.unit.framework.upload import UploadAdapter
 
+
 @pytest.fixture
 def transport():
     return ScriptedAdapter()

@@ -52,6 +52,7 @@ from ansible_collections.unity.upgrade.tests.unit.framework.upload import (
     url_source,
 )
 
+
 def drain(body):
     """Iterate a body as a connection would; returns the chunks."""
     return [bytes(chunk) for chunk in body]
