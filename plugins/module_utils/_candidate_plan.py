@@ -13,8 +13,6 @@ keeps one candidate)? is a session in the way? and after a failed upload, is the
 candidate gone?
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
 
 from collections import namedtuple
 

@@ -11,8 +11,6 @@ Each step returns what it found or did; the result dict is built from them at th
 failure of an upload, which says whether the candidate that was on the array is gone).
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
 
 import time
 from collections import namedtuple

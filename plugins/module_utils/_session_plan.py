@@ -12,8 +12,6 @@ the session they are about and say whether the action applies to it. A state the
 act on is a :class:`PlanRefused` with a one-line reason.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
 
 import re
 from collections import namedtuple
@@ -76,9 +74,9 @@ class PlanRefused(UnityModuleError):
 
     def __init__(self, msg, session=None):
         if session is None:
-            super(PlanRefused, self).__init__(msg)
+            super().__init__(msg)
         else:
-            super(PlanRefused, self).__init__(msg, session=as_dict(session))
+            super().__init__(msg, session=as_dict(session))
 
 
 # -- input ----------------------------------------------------------------------------------
@@ -417,8 +415,8 @@ def decide_resumed(sessions, session_id):
         newest, note = _newest_note(sessions)
         return _nothing(newest, 'no session is paused or failed: nothing to resume%s' % note)
     if target.status == STATUS_WAITING_FOR_USER:
-        # The reference's Resume takes paused, failed and failed_lock sessions only (the simulator answers
-        # 409); what a waiting_for_user session waits for is not documented (UNCONFIRMED).
+        # Resume takes paused, failed and failed_lock sessions only (the REST API Reference Guide; the simulator
+        # answers 409); what a waiting_for_user session waits for, the guide does not say.
         raise PlanRefused(
             'session %s waits for a user action that the Unisphere REST API does not document; the module does not '
             'resume it: continue it in Unisphere, then run again' % describe(target), target)

@@ -10,8 +10,6 @@ Each step returns what it found or did; the result dict is built once, at the en
 failure that a wait ends with).
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
 
 from collections import namedtuple
 

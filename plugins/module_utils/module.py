@@ -9,8 +9,6 @@ UnityRestClient, logs out on the way out, and turns every client error into a
 one-line ``fail_json(msg=..., error_code=..., http_status=...)``.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
@@ -65,7 +63,7 @@ class UnityModuleError(Exception):
     """Bad input or a state the module cannot act on: becomes fail_json."""
 
     def __init__(self, msg, **details):
-        super(UnityModuleError, self).__init__(msg)
+        super().__init__(msg)
         self.msg = msg
         self.details = details
 
@@ -89,11 +87,11 @@ def _module_class(hidden_values):
 
         def _log_invocation(self):
             self.hide()
-            super(UnityAnsibleModule, self)._log_invocation()
+            super()._log_invocation()
 
         def fail_json(self, *args, **kwargs):  # a failed validation reports the parameters too
             self.hide()
-            super(UnityAnsibleModule, self).fail_json(*args, **kwargs)
+            super().fail_json(*args, **kwargs)
 
     return UnityAnsibleModule
 

@@ -9,8 +9,6 @@ them into these records where it reads (``Session.of``) and back into dicts wher
 (``as_dict``). Nothing here imports Ansible.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
 
 from collections import namedtuple
 

@@ -9,8 +9,6 @@ here knows about upgrades or about Ansible, so it can be unit tested on its own
 and reused by a future lookup or inventory plugin.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
 
 import json
 import os
@@ -24,7 +22,6 @@ try:
     from requests.exceptions import (
         ConnectionError as RequestsConnectionError,
         ConnectTimeout,
-        ReadTimeout,
         RequestException,
         SSLError,
         Timeout,
@@ -87,7 +84,7 @@ class UnityApiError(ClassifiedError):
 
     def __init__(self, message, http_status=None, error_code=None, messages=None,
                  method=None, path=None, kind=None):
-        super(UnityApiError, self).__init__(message)
+        super().__init__(message)
         self.kind = kind or kind_of_status(http_status)
         self.message = message
         self.http_status = http_status
@@ -113,7 +110,7 @@ class UnityConnectionError(UnityApiError):
 
     def __init__(self, message, maybe_applied=True, reason=None, **kwargs):
         kwargs.setdefault('kind', MAYBE_APPLIED if maybe_applied else OUTAGE)
-        super(UnityConnectionError, self).__init__(message, **kwargs)
+        super().__init__(message, **kwargs)
         self.maybe_applied = maybe_applied
         self.reason = reason or 'connection failed'
 
@@ -131,7 +128,7 @@ class UnityTLSError(UnityConnectionError):
         kwargs.setdefault('kind', TLS)
         kwargs.setdefault('reason', 'TLS handshake failed')
         kwargs.setdefault('maybe_applied', False)
-        super(UnityTLSError, self).__init__(message, **kwargs)
+        super().__init__(message, **kwargs)
         self.problem = problem
 
 
@@ -140,7 +137,7 @@ class UnityAuthError(UnityApiError):
 
     def __init__(self, message, **kwargs):
         kwargs.setdefault('kind', AUTH)
-        super(UnityAuthError, self).__init__(message, **kwargs)
+        super().__init__(message, **kwargs)
 
 
 def localized_messages(items):
@@ -225,25 +222,35 @@ def _json_body(response, method, path):
     return body
 
 
-def _describe_transport_error(exc):
-    """A short reason for a requests exception, without URLs or headers."""
+# What the text of a requests exception says happened (its types do not tell these apart), and whether
+# the request certainly never left: (pattern, reason, never sent).
+_TRANSPORT_FAILURES = (
+    (r'Connection refused', 'connection refused', True),
+    (r'Name or service not known|nodename nor servname|Temporary failure in name resolution'
+     r'|getaddrinfo failed|No address associated', 'the host name does not resolve', True),
+    (r'IncompleteRead|Connection broken', 'the connection broke off', False),
+    (r'Connection reset|RemoteDisconnected|ConnectionResetError|Connection aborted'
+     r'|BrokenPipe|closed connection', 'the connection was reset', False),
+    (r'No route to host', 'no route to host', True),
+    (r'Network is unreachable', 'network is unreachable', True),
+)
+READ_TIMED_OUT = 'read timed out'
+
+
+def transport_failure(exc):
+    """``(reason, never_sent)`` of a transport exception (of requests, or an OSError while reading a
+    body): a short reason without URLs or headers, and whether the request certainly never reached
+    the other end. The one describer of the array's transport and of a download's."""
     text = str(exc)
-    for pattern, reason in (
-        (r'Connection refused', 'connection refused'),
-        (r'Name or service not known|nodename nor servname|Temporary failure in name resolution'
-         r'|getaddrinfo failed|No address associated', 'the host name does not resolve'),
-        (r'Connection reset|RemoteDisconnected|ConnectionResetError|Connection aborted'
-         r'|BrokenPipe|closed connection', 'the connection was reset'),
-        (r'No route to host', 'no route to host'),
-        (r'Network is unreachable', 'network is unreachable'),
-    ):
-        if re.search(pattern, text):
-            return reason
-    if isinstance(exc, ConnectTimeout):
-        return 'connect timed out'
-    if isinstance(exc, (ReadTimeout, Timeout)):
-        return 'read timed out'
-    return 'connection failed (%s)' % type(exc).__name__
+    connecting = isinstance(exc, ConnectTimeout)
+    for pattern, reason, never_sent in _TRANSPORT_FAILURES:
+        if re.search(pattern, text, re.IGNORECASE):
+            return reason, never_sent or connecting
+    if connecting:
+        return 'connect timed out', True
+    if isinstance(exc, Timeout) or re.search(r'timed out', text, re.IGNORECASE):
+        return READ_TIMED_OUT, False
+    return 'connection failed (%s)' % type(exc).__name__, False
 
 
 def _describe_tls_error(exc, host):
@@ -439,14 +446,8 @@ class UnityRestClient:
                 verify=self.session.verify)
         except SSLError as exc:
             raise self._tls_failure(exc, method, path)
-        except (ConnectTimeout,) as exc:
-            reason = _describe_transport_error(exc)
-            raise UnityConnectionError('%s %s: cannot reach %s: %s' % (method, path, self.base_url, reason),
-                                       maybe_applied=False, reason=reason, method=method, path=path)
         except (RequestsConnectionError, Timeout) as exc:
-            reason = _describe_transport_error(exc)
-            never_sent = reason in ('connection refused', 'the host name does not resolve',
-                                    'no route to host', 'network is unreachable')
+            reason, never_sent = transport_failure(exc)
             raise UnityConnectionError('%s %s: cannot reach %s: %s' % (method, path, self.base_url, reason),
                                        maybe_applied=not never_sent, reason=reason, method=method, path=path)
         except RequestException as exc:

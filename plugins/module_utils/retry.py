@@ -21,8 +21,6 @@ Nothing decides on the text of a message. Nothing here imports Ansible; the cloc
 so that tests run in zero time without patching ``time.sleep``.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
 
 import random
 import time
@@ -72,7 +70,7 @@ class Pending(ClassifiedError):
     kind = PENDING
 
     def __init__(self, last=None):
-        super(Pending, self).__init__('not final yet')
+        super().__init__('not final yet')
         self.last = last
 
 

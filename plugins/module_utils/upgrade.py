@@ -8,8 +8,6 @@ Everything here speaks in plain dicts with snake_case keys and enum names next t
 the numbers, which is what the modules return. Nothing here imports Ansible.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
 
 import re
 
@@ -43,8 +41,8 @@ from ansible_collections.unity.upgrade.plugins.module_utils.vocabulary import (
     TERMINAL_STATUSES,
 )
 
-# -- enums (values from real arrays' metadata, see the API reference; the session and candidate
-# enums are named in vocabulary.py) ------------------------------------------------------------
+# -- enums (values from real arrays' metadata, as the Unisphere Management REST API Reference Guide lists
+# them; the session and candidate enums are named in vocabulary.py) --------------------------------
 
 HEALTH_NAMES = {0: 'UNKNOWN', 5: 'OK', 7: 'OK_BUT', 10: 'DEGRADED', 15: 'MINOR', 20: 'MAJOR',
                 25: 'CRITICAL', 30: 'NON_RECOVERABLE'}
@@ -75,8 +73,8 @@ SESSION_FIELDS = ('id', 'type', 'candidate', 'caption', 'status', 'messages', 'c
 SP_FIELDS = ('id', 'name', 'health', 'isRescueMode', 'model', 'modelName', 'slotNumber',
              'needsReplacement', 'memorySize')
 # Fields newer OEs added (older arrays answer 422 when asked for them).
-# selectedModel (the SP model a hardware upgrade session goes to) is a Create argument; the reference
-# does not list it among the session's attributes (UNCONFIRMED): arrays that do not have it answer 422.
+# selectedModel (the SP model a hardware upgrade session goes to) is a Create argument; the Reference
+# Guide does not list it among the session's attributes: arrays that do not have it answer 422.
 OPTIONAL_FIELDS = frozenset(('softwareFullVersion', 'fullVersion', 'selectedModel'))
 
 
@@ -674,7 +672,7 @@ class UpgradeApi:
                 'or run the task again' % (version, timeout))
 
 
-# The keys a verifyUpgradeEligibility answer carries its verdict in: ``messages`` (the reference),
+# The keys a verifyUpgradeEligibility answer carries its verdict in: ``messages`` (the Reference Guide),
 # and ``codes``, ``overallStatus`` (true: problems found), ``statusMessage`` (real 5.x arrays).
 ELIGIBILITY_KEYS = ('messages', 'codes', 'overallStatus', 'statusMessage')
 

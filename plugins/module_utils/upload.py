@@ -23,8 +23,6 @@ one-line message that names what to fix and never holds a password, a token or a
 URL's query.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
 
 import email.message
 import hashlib
@@ -51,12 +49,14 @@ except ImportError:  # pragma: no cover - the module reports missing requests fi
     HAS_REQUESTS = False
 
 from ansible_collections.unity.upgrade.plugins.module_utils.rest import (
+    READ_TIMED_OUT,
     UPLOAD_PATH,
     UnityApiError,
     UnityConnectionError,
     UnityTLSError,
     error_from_response,
     one_line,
+    transport_failure,
     verify_setting,
 )
 
@@ -75,7 +75,7 @@ class UploadError(Exception):
     """A failure of the upload's source or body; ``str()`` is one line for the user."""
 
     def __init__(self, message, **details):
-        super(UploadError, self).__init__(message)
+        super().__init__(message)
         self.message = message
         self.details = details
 
@@ -91,7 +91,7 @@ class ChecksumMismatch(UploadError):
     """The sha256 of the streamed bytes is not the one asked for."""
 
     def __init__(self, message, expected, actual, **details):
-        super(ChecksumMismatch, self).__init__(message, expected=expected, actual=actual, **details)
+        super().__init__(message, expected=expected, actual=actual, **details)
         self.expected = expected
         self.actual = actual
 
@@ -284,7 +284,7 @@ class UrlSource:
                               "the artifact server's certificate, or url_validate_certs: false "
                               '(insecure)' % self.shown)
         except (RequestsConnectionError, Timeout) as exc:
-            raise SourceError('cannot download %s: %s' % (self.shown, _transport_reason(exc)))
+            raise SourceError('cannot download %s: %s' % (self.shown, transport_failure(exc)[0]))
         except RequestException as exc:
             raise SourceError('cannot download %s: %s' % (self.shown, type(exc).__name__))
         if response.status_code != 200:
@@ -337,29 +337,12 @@ class UrlSource:
                     yield chunk
         except (RequestException, OSError) as exc:
             raise SourceError('the download from %s broke off after %d bytes: %s'
-                              % (self.shown, received, _transport_reason(exc)))
+                              % (self.shown, received, transport_failure(exc)[0]))
 
     def close(self):
         if self.response is not None:
             self.response.close()
             self.response = None
-
-
-def _transport_reason(exc):
-    text = str(exc)
-    for pattern, reason in (
-        (r'Connection refused', 'connection refused'),
-        (r'Name or service not known|nodename nor servname|Temporary failure in name resolution'
-         r'|getaddrinfo failed|No address associated', 'the host name does not resolve'),
-        (r'IncompleteRead|incomplete|Connection broken|ProtocolError', 'the connection broke off'),
-        (r'Connection reset|RemoteDisconnected|Connection aborted|BrokenPipe',
-         'the connection was reset'),
-        (r'timed out|Timeout', 'timed out'),
-        (r'No route to host', 'no route to host'),
-    ):
-        if re.search(pattern, text, re.IGNORECASE):
-            return reason
-    return type(exc).__name__
 
 
 # -- the body ------------------------------------------------------------------------------------
@@ -580,7 +563,7 @@ def _cut_off(client, error, body, timeout, reason=None):
     reason = reason or error.reason
     stall = max(client.connect_timeout, client.request_timeout)
     idle = getattr(body, 'last_progress', None)
-    idle_for = None if body.complete or idle is None else time.monotonic() - idle
+    idle_for = None if body.complete or idle is None else body.clock() - idle  # the clock last_progress is on
     total = body.size if body.size is not None else 'an unknown number of'
     if idle_for is not None and float(timeout) < stall and idle_for >= float(timeout) * 0.9:
         # the send outlasted upload_timeout (shorter than request_timeout)
@@ -605,7 +588,7 @@ def _cut_off(client, error, body, timeout, reason=None):
 def _lost_answer(body, timeout, reason):
     again = ('run the task again, it finds the candidate if the array kept it and uploads again '
              'otherwise')
-    if reason == 'read timed out':
+    if reason == READ_TIMED_OUT:
         return ('the array did not answer within upload_timeout (%g s) after all %d bytes of %s were '
                 'sent; it may still be processing the file: %s' % (timeout, body.data_bytes_sent,
                                                                    body.filename, again))

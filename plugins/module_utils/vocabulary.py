@@ -8,8 +8,6 @@ Every decision in the collection (planner, waiter, modules) says ``STATUS_FAILED
 ``FAILED_STATUSES``, never ``3`` or ``(3, 4)``. Nothing here imports Ansible.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
 
 # -- UpgradeStatusEnum: the status of an upgrade session and of each of its tasks ---------------
 

@@ -15,8 +15,6 @@ Nothing here imports Ansible; the clock and sleep are injectable so the unit
 tests run in zero time.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
 
 import datetime
 

@@ -3,8 +3,6 @@
 # Copyright: (c) 2026, unity.upgrade contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
 
 DOCUMENTATION = r'''
 module: info
@@ -318,7 +316,8 @@ sessions:
       description:
         - For V(storageprocessor_upgrade) and V(offline_storageprocessor_upgrade) sessions, the SP model the session
           upgrades to (SPModelNameEnum name), when the array lists the session's C(selectedModel); null otherwise.
-        - The reference documents C(selectedModel) as a create argument only (UNCONFIRMED as a session attribute).
+        - Dell's Unisphere Management REST API Reference Guide documents C(selectedModel) as an argument of the create
+          only, not as an attribute of a session.
       type: str
       returned: always
       sample: SP680

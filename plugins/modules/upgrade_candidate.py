@@ -3,8 +3,6 @@
 # Copyright: (c) 2026, unity.upgrade contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
 
 DOCUMENTATION = r'''
 module: upgrade_candidate
@@ -120,12 +118,10 @@ extends_documentation_fragment:
   - unity.upgrade.attributes
 attributes:
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
     details: Reads the array's candidates and installed software and says whether it would upload; the file body is
       not read, the URL is not fetched and nothing is sent to the array.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: none
 notes:
   - Re-running after a failed or cut-off upload is safe; the array keeps no partial candidate.

@@ -3,8 +3,6 @@
 # Copyright: (c) 2026, unity.upgrade contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
 
 DOCUMENTATION = r'''
 module: upgrade_eligibility_info
@@ -24,11 +22,9 @@ extends_documentation_fragment:
   - unity.upgrade.attributes
 attributes:
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
     details: The eligibility check changes nothing on the array; it runs in check mode too.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: N/A
     details: This module does not change anything.
 notes:

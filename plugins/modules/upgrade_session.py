@@ -3,8 +3,6 @@
 # Copyright: (c) 2026, unity.upgrade contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
 
 DOCUMENTATION = r'''
 module: upgrade_session
@@ -36,9 +34,9 @@ options:
       - V(resumed) resumes a paused, paused_lock, failed or failed_lock session, and with O(wait) waits for it. A
         session that is running or over is left alone (no change, no wait, RV(msg) says why). To wait on a running
         upgrade, use O(state=present), which adopts it.
-      - A waiting_for_user session fails V(resumed) (in check mode too) and is not resumed. The reference's resume
-        operation takes only paused, failed and failed_lock sessions, and what such a session waits for is not
-        documented (UNCONFIRMED). Continue it in Unisphere.
+      - A waiting_for_user session fails V(resumed) (in check mode too) and is not resumed. The resume operation of
+        Dell's Unisphere Management REST API Reference Guide takes only paused, failed and failed_lock sessions, and
+        the guide does not say what such a session waits for. Continue it in Unisphere.
       - V(cancelled) cancels a paused or failed session. A paused_lock or failed_lock session is past the point of
         cancellation and fails the task, as does a running one. Needs C(upgradeSession).
       - V(acknowledged) acknowledges a completed or cancelled session. Needs C(upgradeSession).
@@ -141,12 +139,10 @@ extends_documentation_fragment:
   - unity.upgrade.attributes
 attributes:
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
     details: Reads the array and reports what it would do in RV(action); sends nothing that changes the array and
       does not wait.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: full
     details: Shows a summary of the session before and after.
 notes:
@@ -277,7 +273,8 @@ session:
       description:
         - For V(storageprocessor_upgrade) and V(offline_storageprocessor_upgrade) sessions, the SP model the session
           upgrades to (SPModelNameEnum name), when the array lists the session's C(selectedModel); null otherwise.
-        - The reference documents C(selectedModel) as a create argument only (UNCONFIRMED as a session attribute).
+        - Dell's Unisphere Management REST API Reference Guide documents C(selectedModel) as an argument of the create
+          only, not as an attribute of a session.
       type: str
       returned: always
       sample: SP680

@@ -20,8 +20,6 @@ and ansible-playbook runs against it with the collection installed.
 What test files share besides fixtures is in e2e_helpers.py.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
 
 import json
 import os

@@ -22,8 +22,6 @@ optional per-thread hook instead of syslog. Nothing else is patched: the module 
 simulator exactly as it does under ansible-playbook.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
 
 import base64
 import copy

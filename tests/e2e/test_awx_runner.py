@@ -14,8 +14,6 @@ target. The job's events, its set_stats artifact and every file ansible-runner w
 the password appears in none of them (but ansible-runner's own record of the environment it was given).
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
 
 import hashlib
 import json

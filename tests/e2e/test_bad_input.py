@@ -10,8 +10,6 @@ simulator, a second simulator whose certificate names another host, small local 
 Unisphere, and a closed port; each case is then its own test on its task's result. The role's cases run
 as the hosts of one run of the fleet playbook."""
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
 
 import json
 import os

@@ -7,8 +7,6 @@ naming validate_certs and ca_path, and accepted with ca_path (or UNITY_CA_PATH);
 another name is named as such, whatever validate_certs says once a CA is given; an artifact server's
 certificate is checked the same way."""
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
 
 import os
 import ssl

@@ -9,8 +9,6 @@ What a user expects, and what is asserted: the array gets exactly one upgrade se
 green with the array upgraded; exactly one of them changed the array (created the session), the other
 adopted that session and waited for it (its summary says so), and neither sent a second create."""
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
 
 import json
 import threading

@@ -4,8 +4,6 @@
 
 """unity.upgrade.upgrade_eligibility_info through ansible-playbook against the simulator."""
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
 
 import pytest
 

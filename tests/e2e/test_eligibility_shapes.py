@@ -10,8 +10,6 @@ eligible, whatever the shape; the second is eligible where the shape says so, an
 cannot be read is never eligible.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
 
 import json
 import os

@@ -27,8 +27,6 @@ many), ``UNITY_FAULT_ONLY=3,17`` (only those schedule numbers). A failure prints
 schedule with its seed and its full schedule.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
 
 import collections
 import json

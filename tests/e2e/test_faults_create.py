@@ -10,8 +10,6 @@ fails saying so and the next run creates exactly one.
 The cases run in this process (test_faults_harness), in parallel, one array each; one ansible-playbook
 run confirms the slow create end to end."""
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
 
 import threading
 

@@ -8,8 +8,6 @@ play and the fleet playbook unity.upgrade.upgrade (the role), with every kind of
 The faults are armed the moment the session appears on the array (a watcher thread on the admin API),
 so they fall into the wait whatever the playbook's own start-up time."""
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
 
 import time
 

@@ -10,8 +10,6 @@ and the next run uploads the whole file.
 The upgrade_candidate and info modules run in this process (test_faults_harness), in parallel, one
 array each; a last case goes through ansible-playbook."""
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
 
 import glob
 import os

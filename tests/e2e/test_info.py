@@ -4,8 +4,6 @@
 
 """unity.upgrade.info through ansible-playbook against the simulator."""
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
 
 CANARY = 'Canary-Pw-7f3e9c1d'
 

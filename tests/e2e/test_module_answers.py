@@ -7,8 +7,6 @@ read (another envelope, an empty or HTML body, a server error, a reset), is sett
 array back: the change is reported, the request is never sent twice, no session is left unreported.
 The simulator applies the request first, then answers with the fault (``answer_faults``)."""
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
 
 from e2e_helpers import UPLOAD, one_line
 from unity_sim.packages import write_candidate

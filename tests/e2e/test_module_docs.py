@@ -5,8 +5,6 @@
 """Issue 16 finding 18: the modules' docs as ansible-doc renders them. ansible-doc takes text like
 ``e: flr::`` for an RST directive and drops it (``samplcheck_server_connectivity_2``)."""
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
 
 import os
 import re

@@ -5,8 +5,6 @@
 """Issue 16: the session records the modules return name what each session installs
 (``candidate_version``, ``selected_model``), as the array wrote it."""
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
 
 OTHER = '5.4.0.0.5.010'
 TARGET = '5.3.0.0.5.120'

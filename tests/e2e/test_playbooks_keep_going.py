@@ -7,8 +7,6 @@ failed array whatever max_fail_percentage says; keep_going lets the fleet go on 
 still ends failed, the array marked failed in the recap and in the report. Without it the fleet stops
 after the failed array (test_role_fleet.py pins that)."""
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
 
 from unity_sim.packages import write_candidate
 

@@ -8,8 +8,6 @@ The fleet report is prepared and shown by the hosts of the play, so a limit (one
 group) or a job slice, which leaves localhost out, still gets its report; and the report holds this
 run's arrays only, each record naming the run it comes from."""
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
 
 import yaml
 

@@ -8,8 +8,6 @@ No simulator: each inventory host gets a role summary as the role would leave it
 playbooks' own report plays and record tasks (as the installed collection ships them) write the
 report."""
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
 
 import os
 

@@ -4,8 +4,6 @@
 
 """The software_upgrade role through the fleet playbook unity.upgrade.upgrade, against the simulator."""
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
 
 import re
 

@@ -9,8 +9,6 @@ what the array holds before (the scenario), what the run must send (nothing that
 when the array is not the run's to touch), and what the report and the job output say.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
 
 import json
 import os

@@ -9,8 +9,6 @@ or the fleet report, not in the simulator's own DEBUG log nor in the URLs it saw
 modules before Ansible's own masking, and not in any exception message. Every secret option is no_log,
 and validate_certs: false warns once per run."""
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
 
 import base64
 import glob

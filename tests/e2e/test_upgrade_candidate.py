@@ -6,8 +6,6 @@
 artifact server (a local HTTP server thread), a dropped upload and its re-run, the request log of a
 second run, and no secret in any output. Every test starts its own simulator."""
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
 
 import os
 

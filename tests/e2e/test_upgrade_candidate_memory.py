@@ -10,8 +10,6 @@ The module runs under an interpreter wrapper that records the peak RSS of the mo
 ``UNITY_SKIP_MEMORY_TEST=1`` to skip it, ``UNITY_MEMORY_TEST_MIB`` to change the file size.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
 
 import json
 import os

@@ -6,8 +6,6 @@
 upgrade engine. Every test starts its own simulator (time-scaled: a 30-minute upgrade with two SP reboot
 outages lasts about 8 seconds), so tests never share an array and each is bounded in time."""
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
 
 import pytest
 

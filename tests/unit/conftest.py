@@ -9,25 +9,20 @@
 - ``make_client(**kwargs)``: a UnityRestClient over ``transport``, its backoff sleeps kept
   in ``client.sleeps``;
 - ``run_module(module, args, check=False, diff=False)``: a whole module run over
-  ``transport`` (framework/module_runner.py).
+  ``transport`` (framework/module_runner.py);
+- ``fake_clock``: a FakeClock (framework/clock.py), time that passes only by sleeping;
+- ``upload_transport``: an UploadAdapter (framework/upload.py), a ScriptedAdapter that also reads
+  streamed upload bodies, its stalls on ``fake_clock``;
+- ``upload_client``: a UnityRestClient over ``upload_transport`` that waits on ``fake_clock``.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
 
 import pytest
 
+from ansible_collections.unity.upgrade.tests.unit.framework.clock import FakeClock
 from ansible_collections.unity.upgrade.tests.unit.framework.module_runner import module_runner
-from ansible_collections.unity.upgrade.tests.unit.framework.transport import (
-    Reply,
-    ScriptedAdapter,
-    SentRequest,
-    fixture_json,
-    scripted_session,
-)
-
-# Reply, SentRequest and fixture_json: still imported from here by test files not moved to the framework yet.
-__all__ = ['Reply', 'ScriptedAdapter', 'SentRequest', 'fixture_json']
+from ansible_collections.unity.upgrade.tests.unit.framework.transport import ScriptedAdapter, scripted_session
+from ansible_collections.unity.upgrade.tests.unit.framework.upload import UploadAdapter
 
 
 @pytest.fixture
@@ -54,3 +49,22 @@ def make_client(transport):
 @pytest.fixture
 def run_module(transport, monkeypatch, capsys):
     return module_runner(transport, monkeypatch, capsys)
+
+
+@pytest.fixture
+def fake_clock():
+    return FakeClock()
+
+
+@pytest.fixture
+def upload_transport(fake_clock):
+    return UploadAdapter(clock=fake_clock)
+
+
+@pytest.fixture
+def upload_client(upload_transport, fake_clock):
+    from ansible_collections.unity.upgrade.plugins.module_utils.module import TLS_ADVICE
+    from ansible_collections.unity.upgrade.plugins.module_utils.rest import UnityRestClient
+
+    return UnityRestClient(host='unity.example.com', username='admin', password='S3cret!pw',
+                           session=scripted_session(upload_transport), clock=fake_clock.clock, tls_advice=TLS_ADVICE)

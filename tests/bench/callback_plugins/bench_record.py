@@ -9,8 +9,6 @@ its clock (simulated seconds), so the benchmarks can split the request log by ta
 only the keys the benchmarks read.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
 
 DOCUMENTATION = '''
 name: bench_record
@@ -42,7 +40,7 @@ class CallbackModule(CallbackBase):
     CALLBACK_NEEDS_ENABLED = True
 
     def __init__(self):
-        super(CallbackModule, self).__init__()
+        super().__init__()
         self.path = os.environ.get('BENCH_RECORD_FILE')
         self.admin = os.environ.get('BENCH_SIM_ADMIN') or None
 

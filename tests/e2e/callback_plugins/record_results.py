@@ -7,8 +7,6 @@
 The e2e tests read results from there instead of scraping the console.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
 
 DOCUMENTATION = '''
 name: record_results
@@ -30,7 +28,7 @@ class CallbackModule(CallbackBase):
     CALLBACK_NEEDS_ENABLED = True
 
     def __init__(self):
-        super(CallbackModule, self).__init__()
+        super().__init__()
         self.records = []
         self.path = os.environ.get('RECORD_RESULTS_FILE')
 

@@ -4,8 +4,6 @@
 
 """Simulated time for the collection's injected clock (plugins/module_utils/retry.py ``Clock``)."""
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
 
 from ansible_collections.unity.upgrade.plugins.module_utils.retry import Clock
 

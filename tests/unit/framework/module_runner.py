@@ -5,8 +5,6 @@
 """Whole module runs: a module's ``main()`` with its arguments, its requests going to a scripted
 transport, its exit read back as the result it printed."""
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
 
 import json
 

@@ -5,8 +5,6 @@
 """What a Unity array answers, built for scripted replies: the collection and instance envelopes,
 raw session, candidate and basicSystemInfo records, and the API paths the tests script."""
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
 
 BASIC = '/api/types/basicSystemInfo/instances'
 SESSIONS = '/api/types/upgradeSession/instances'

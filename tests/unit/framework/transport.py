@@ -10,8 +10,6 @@ can assert on headers, bodies and counts. Exceptions can be scripted too, to
 play a refused connection or an answer lost after the request went out.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
 
 import email.message
 import json
@@ -79,8 +77,9 @@ class ScriptedAdapter(BaseAdapter):
     """Answers (method, path) from queues; the login answer is built in."""
 
     def __init__(self):
-        super(ScriptedAdapter, self).__init__()
+        super().__init__()
         self.script = {}
+        self.standing = {}
         self.sent = []
         self.csrf = 'token-1'
         self.login_count = 0
@@ -88,12 +87,18 @@ class ScriptedAdapter(BaseAdapter):
     def add(self, method, path, *replies):
         self.script.setdefault((method, path), []).extend(replies)
 
+    def always(self, method, path, reply):
+        """``reply`` to every (method, path) request that finds no scripted answer left."""
+        self.standing[(method, path)] = reply
+
     def send(self, request, **kwargs):
         sent = SentRequest(request)
         self.sent.append(sent)
         queue = self.script.get((sent.method, sent.path))
         if queue:
             reply = queue.pop(0)
+        elif (sent.method, sent.path) in self.standing:
+            reply = self.standing[(sent.method, sent.path)]
         elif sent.path == LOGIN:
             self.login_count += 1
             reply = Reply(200, fixture_json('login_session_info.json'),

@@ -4,8 +4,6 @@
 
 """upgrade_candidate's planner: pure decisions over records, no array, no file, no URL."""
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
 
 import pytest
 

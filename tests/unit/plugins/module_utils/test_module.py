@@ -4,8 +4,6 @@
 
 """UnityModule's first login: waiting for an API that is away (SP reboot), and nothing else."""
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
 
 import pytest
 

@@ -4,14 +4,12 @@
 
 """The transport rules of design section 2, one test (or more) per rule."""
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
 
 import base64
 
 import pytest
 from hypothesis import given, strategies as st
-from requests.exceptions import ConnectionError as RequestsConnectionError, ReadTimeout, SSLError
+from requests.exceptions import ConnectTimeout, ConnectionError as RequestsConnectionError, ReadTimeout, SSLError
 
 from ansible_collections.unity.upgrade.plugins.module_utils.rest import (
     APPLICATION_TYPE,
@@ -21,6 +19,7 @@ from ansible_collections.unity.upgrade.plugins.module_utils.rest import (
     UnityConnectionError,
     UnityTLSError,
     localized_messages,
+    transport_failure,
 )
 
 from ansible_collections.unity.upgrade.plugins.module_utils.module import TLS_ADVICE
@@ -321,6 +320,24 @@ def test_a_refused_post_certainly_never_reached_the_array(make_client, transport
     with pytest.raises(UnityConnectionError) as caught:
         make_client().create('upgradeSession', {})
     assert caught.value.maybe_applied is False
+
+
+@pytest.mark.parametrize('exc, reason, never_sent', [
+    (RequestsConnectionError('[Errno 111] Connection refused'), 'connection refused', True),
+    (RequestsConnectionError('[Errno -2] Name or service not known'), 'the host name does not resolve', True),
+    (RequestsConnectionError('[Errno 113] No route to host'), 'no route to host', True),
+    (RequestsConnectionError('[Errno 101] Network is unreachable'), 'network is unreachable', True),
+    (RequestsConnectionError('Connection aborted. RemoteDisconnected'), 'the connection was reset', False),
+    (RequestsConnectionError("Connection aborted. TimeoutError('The write operation timed out')"),
+     'the connection was reset', False),
+    (RequestsConnectionError('Connection broken: IncompleteRead(12 bytes read)'), 'the connection broke off', False),
+    (ConnectTimeout('Connection to unity.example.com timed out. (connect timeout=10)'), 'connect timed out', True),
+    (ReadTimeout('Read timed out.'), 'read timed out', False),
+    (OSError('something else'), 'connection failed (OSError)', False),
+])
+def test_one_describer_for_every_transport_failure(exc, reason, never_sent):
+    """The array's transport and a download's (upload.UrlSource) say the same thing for the same failure."""
+    assert transport_failure(exc) == (reason, never_sent)
 
 
 def test_a_post_answered_503_is_not_retried(make_client, transport):

@@ -4,8 +4,6 @@
 
 """TLS problems that are not an untrusted certificate: each one line, naming the option to change."""
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
 
 import os
 

@@ -4,8 +4,6 @@
 
 """The upgrade domain: versions, enums, normalisers, the resource choice and the create rules."""
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
 
 import pytest
 from hypothesis import given, strategies as st

@@ -5,8 +5,6 @@
 """Faults around the create and the login, over the scripted transport: a create the array certainly did
 not take is re-sent only after reading the sessions again; a login meets a restarting API."""
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
 
 import pytest
 from requests.exceptions import ConnectionError as RequestsConnectionError

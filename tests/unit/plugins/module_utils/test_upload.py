@@ -2,22 +2,18 @@
 # Copyright: (c) 2026, unity.upgrade contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""The streamed upload: multipart framing, lengths, sha256, hold-back, sources, and the client's POST."""
+"""The streamed upload: multipart framing, lengths, sha256, hold-back, sources, and the client's POST
+(sources, transports and the artifact server: tests/unit/framework/upload.py)."""
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
 
 import email.parser
 import hashlib
-import io
 import os
 import threading
-import time
 
 import pytest
 import requests
 from hypothesis import HealthCheck, given, settings, strategies as st
-from requests.adapters import BaseAdapter
 from requests.exceptions import ConnectionError as RequestsConnectionError, ReadTimeout, SSLError
 
 from ansible_collections.unity.upgrade.plugins.module_utils.rest import (
@@ -31,7 +27,6 @@ from ansible_collections.unity.upgrade.plugins.module_utils.upgrade import (
     candidate_type_from_filename,
     version_from_filename,
 )
-from ansible_collections.unity.upgrade.plugins.module_utils.module import TLS_ADVICE
 from ansible_collections.unity.upgrade.plugins.module_utils.upload import (
     BackgroundSha256,
     ChecksumMismatch,
@@ -40,7 +35,6 @@ from ansible_collections.unity.upgrade.plugins.module_utils.upload import (
     SourceError,
     UploadError,
     UploadTimeout,
-    UrlSource,
     check_url,
     inspect_file,
     name_from_url,
@@ -49,29 +43,14 @@ from ansible_collections.unity.upgrade.plugins.module_utils.upload import (
     redact_url,
 )
 
-from ansible_collections.unity.upgrade.tests.unit.conftest import Reply, ScriptedAdapter, SentRequest
-
-NAME = 'Unity-5.3.0.0.5.120.tgz.bin.gpg'
-
-
-class MemorySource:
-    """A source of known bytes in fixed chunks; ``size`` may be announced wrongly or not at all."""
-
-    def __init__(self, data, chunk_size=4, name=NAME, size='exact', fail_after=None):
-        self.data = data
-        self.chunk_size = chunk_size
-        self.name = name
-        self.size = len(data) if size == 'exact' else size
-        self.description = 'test source'
-        self.fail_after = fail_after
-        self.reads = 0
-
-    def chunks(self):
-        for start in range(0, len(self.data), self.chunk_size):
-            if self.fail_after is not None and start >= self.fail_after:
-                raise SourceError('the download broke off after %d bytes' % start)
-            self.reads += 1
-            yield self.data[start:start + self.chunk_size]
+from ansible_collections.unity.upgrade.tests.unit.framework.transport import Reply
+from ansible_collections.unity.upgrade.tests.unit.framework.upload import (
+    NAME,
+    Download,
+    MemorySource,
+    body_factory,
+    url_source,
+)
 
 
 def drain(body):
@@ -326,63 +305,6 @@ def test_file_source_reads_large_chunks_to_the_end(tmp_path):
 
 # -- URL sources -----------------------------------------------------------------------------------
 
-class Download(BaseAdapter):
-    """Answers GETs of an artifact server; the body can break off."""
-
-    def __init__(self, status=200, data=b'', headers=None, exc=None, break_after=None):
-        super(Download, self).__init__()
-        self.status, self.data, self.headers, self.exc = status, data, headers, exc
-        self.break_after = break_after
-        self.sent = []
-
-    def send(self, request, **kwargs):
-        self.sent.append((SentRequest(request), kwargs))
-        if self.exc:
-            raise self.exc
-        response = requests.Response()
-        response.status_code = self.status
-        response.reason = {200: 'OK', 401: 'Unauthorized', 404: 'Not Found'}.get(self.status, 'Oops')
-        response.headers = requests.structures.CaseInsensitiveDict(
-            self.headers if self.headers is not None else {'Content-Length': str(len(self.data))})
-        response.raw = BreakingStream(self.data, self.break_after)
-        response.url = request.url
-        response.request = request
-        return response
-
-    def close(self):
-        pass
-
-
-class BreakingStream(io.RawIOBase):
-    def __init__(self, data, break_after):
-        self.data, self.pos, self.break_after = data, 0, break_after
-
-    def readable(self):
-        return True
-
-    def read(self, amt=-1, **kwargs):
-        if self.break_after is not None and self.pos >= self.break_after:
-            raise RequestsConnectionError('Connection broken: IncompleteRead(12 bytes read)')
-        end = len(self.data) if amt is None or amt < 0 else self.pos + amt
-        if self.break_after is not None:
-            end = min(end, self.break_after)
-        chunk, self.pos = self.data[self.pos:end], min(end, len(self.data))
-        return chunk
-
-    def stream(self, amt, decode_content=True):
-        while True:
-            chunk = self.read(amt)
-            if not chunk:
-                return
-            yield chunk
-
-
-def url_source(adapter, url='https://artifacts.example.com/unity/' + NAME, **kwargs):
-    session = requests.Session()
-    session.mount('https://', adapter)
-    return UrlSource(url, session=session, chunk_size=kwargs.pop('chunk_size', 1000), **kwargs)
-
-
 def test_url_source_streams_with_the_announced_size_and_options():
     data = os.urandom(2500)
     adapter = Download(data=data)
@@ -465,63 +387,6 @@ def test_candidate_matching_compares_versions_on_common_precision_and_type():
 
 # -- the client's upload POST ------------------------------------------------------------------------
 
-class UploadAdapter(ScriptedAdapter):
-    """A ScriptedAdapter that consumes streamed upload bodies like a connection would."""
-
-    def __init__(self):
-        super(UploadAdapter, self).__init__()
-        self.received = []
-        self.cut_after_chunks = None
-        self.cut_exc = RequestsConnectionError('Connection aborted. ConnectionResetError(104)')
-        self.read_body = True
-        self.timeouts = None
-
-    def send(self, request, **kwargs):
-        if not request.path_url.startswith(UPLOAD_PATH):
-            return super(UploadAdapter, self).send(request, **kwargs)
-        self.sent.append(SentRequest(request))
-        self.timeouts = kwargs.get('timeout')
-        received = []
-        try:
-            for chunk in request.body if self.read_body else ():
-                received.append(bytes(chunk))
-                if self.cut_after_chunks is not None and len(received) >= self.cut_after_chunks:
-                    raise self.cut_exc
-        finally:
-            self.received.append(b''.join(received))
-        queue = self.script.get(('POST', UPLOAD_PATH))
-        reply = queue.pop(0) if queue else Reply(200)
-        if reply.exc is not None:
-            raise reply.exc
-        return self._response(request, reply)
-
-
-@pytest.fixture
-def upload_transport():
-    return UploadAdapter()
-
-
-@pytest.fixture
-def upload_client(upload_transport):
-    from ansible_collections.unity.upgrade.plugins.module_utils.rest import RetryPolicy, UnityRestClient
-
-    session = requests.Session()
-    session.mount('https://', upload_transport)
-    return UnityRestClient(host='unity.example.com', username='admin', password='S3cret!pw',
-                           session=session, retry_policy=RetryPolicy(sleep=lambda s: None), tls_advice=TLS_ADVICE)
-
-
-def body_factory(data=b'\x85' + b'p' * 99, **kwargs):
-    made = []
-
-    def make():
-        made.append(MultipartBody(MemorySource(data, chunk_size=kwargs.pop('chunk_size', 30)), **kwargs))
-        return made[-1]
-
-    make.made = made
-    return make
-
-
 def test_upload_posts_the_multipart_stream_with_the_token_and_its_own_timeout(upload_client,
                                                                               upload_transport):
     upload_transport.add('POST', UPLOAD_PATH, Reply(200))
@@ -589,13 +454,13 @@ def test_an_upload_cut_off_mid_body_says_how_far_and_rerunning_is_safe(upload_cl
     assert len(upload_transport.requests_to('POST', UPLOAD_PATH)) == 1, 'never re-sent'
 
 
-def test_a_send_that_stalled_for_request_timeout_says_so(upload_client, upload_transport):
+def test_a_send_that_stalled_for_request_timeout_says_so(upload_client, upload_transport, fake_clock):
     upload_transport.cut_after_chunks = 3
     upload_transport.cut_exc = RequestsConnectionError("Connection aborted. TimeoutError('The write operation "
                                                        "timed out')")
-    long_ago = body_factory(clock=lambda: time.monotonic() - 1000)  # the last chunk went out long ago
+    upload_transport.stall = 1000  # the last chunk went out long ago
     with pytest.raises(UnityConnectionError) as caught:
-        upload_candidate(upload_client, long_ago)
+        upload_candidate(upload_client, body_factory(clock=fake_clock.monotonic))
     assert 'was cut off after 30 of 100 bytes (the array took no data for 60 seconds, the request_timeout)' \
         in str(caught.value)
 

@@ -4,8 +4,6 @@
 
 """The waiter on a fake clock: outages, re-login, limits and every ending, in zero time."""
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
 
 import pytest
 from hypothesis import given, settings, strategies as st

@@ -4,41 +4,23 @@
 
 """upgrade_candidate's decisions: upload or not, what is read, what is sent, what is returned."""
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
 
 import hashlib
 import json
 import os
-import time
 
 import pytest
-import requests
-
-from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.unity.upgrade.plugins.module_utils import _candidate_run
-from ansible_collections.unity.upgrade.plugins.module_utils import module as module_utils
-from ansible_collections.unity.upgrade.plugins.module_utils.rest import UPLOAD_PATH, UnityRestClient
+from ansible_collections.unity.upgrade.plugins.module_utils.rest import UPLOAD_PATH
 from ansible_collections.unity.upgrade.plugins.modules import upgrade_candidate
 
-from ansible_collections.unity.upgrade.tests.unit.conftest import Reply
-from ansible_collections.unity.upgrade.tests.unit.plugins.module_utils.test_upload import (
-    Download,
-    UploadAdapter,
-)
+from ansible_collections.unity.upgrade.tests.unit.framework.module_runner import module_runner
+from ansible_collections.unity.upgrade.tests.unit.framework.shapes import CANDIDATES, SESSIONS, collection
+from ansible_collections.unity.upgrade.tests.unit.framework.transport import LOGIN, Reply
+from ansible_collections.unity.upgrade.tests.unit.framework.upload import NAME, Download, download_session
 
-NAME = 'Unity-5.3.0.0.5.120.tgz.bin.gpg'
-CANDIDATES = '/api/types/candidateSoftwareVersion/instances'
 INSTALLED = '/api/types/installedSoftwareVersion/instances'
-LOGIN = '/api/types/loginSessionInfo/instances'
-SESSIONS = '/api/types/upgradeSession/instances'
-
-
-def collection(*contents):
-    return {'@base': 'https://unity.example.com/api/types/x/instances?per_page=2000&compact=true',
-            'updated': '2025-02-28T08:24:24.181Z', 'links': [{'rel': 'self', 'href': '&page=1'}],
-            'entries': [{'content': c} for c in contents]}
 
 
 def candidate(version, cid='candidate_1', ctype=0):
@@ -53,19 +35,11 @@ def installed(version):
     return {'id': version, 'version': '.'.join(version.split('.')[:3]), 'fullVersion': 'Unity %s' % version}
 
 
-class ArrayAdapter(UploadAdapter):
-    """The array: scripted answers, and no upgrade session unless one is scripted."""
-
-    def send(self, request, **kwargs):
-        if request.method == 'GET' and request.path_url.startswith(SESSIONS) \
-                and not self.script.get(('GET', SESSIONS)):
-            self.add('GET', SESSIONS, Reply(200, collection()))
-        return super(ArrayAdapter, self).send(request, **kwargs)
-
-
 @pytest.fixture
-def transport():
-    return ArrayAdapter()
+def transport(upload_transport):
+    """The array: scripted answers, streamed uploads read, and no upgrade session unless one is scripted."""
+    upload_transport.always('GET', SESSIONS, Reply(200, collection()))
+    return upload_transport
 
 
 @pytest.fixture
@@ -90,26 +64,14 @@ def opened(monkeypatch):
 
 
 @pytest.fixture
-def run(transport, capsys, monkeypatch):
-    def client_factory(**kwargs):
-        session = requests.Session()
-        session.mount('https://', transport)
-        return UnityRestClient(session=session, **kwargs)
+def run(transport, capsys, monkeypatch, fake_clock):
+    """upgrade_candidate's result for ``params``; its client waits (for the candidate) on ``fake_clock``."""
+    runner = module_runner(transport, monkeypatch, capsys, client_clock=fake_clock.clock)
 
-    monkeypatch.setattr(module_utils, 'UnityRestClient', client_factory)
-    monkeypatch.setattr(time, 'sleep', lambda seconds: None)
+    def run_candidate(check_mode=False, **params):
+        return runner(upgrade_candidate, params, check=check_mode).result
 
-    def runner(check_mode=False, **params):
-        args = {'unispherehost': 'unity.example.com', 'username': 'admin', 'password': 'S3cret!pw'}
-        args.update(params)
-        if check_mode:
-            args['_ansible_check_mode'] = True
-        with patch_module_args(args):
-            with pytest.raises(SystemExit):
-                upgrade_candidate.main()
-        return json.loads(capsys.readouterr().out)
-
-    return runner
+    return run_candidate
 
 
 def uploads(transport):
@@ -334,15 +296,12 @@ def test_state_absent_is_not_offered(run, package):
 
 @pytest.fixture
 def artifact(monkeypatch):
-    """The artifact server the module's UrlSource talks to."""
+    """The artifact server the module's UrlSource talks to: ``artifact['adapter']``, a Download."""
     server = {'adapter': Download(data=b'')}
 
     class TestUrlSource(_candidate_run.UrlSource):
         def __init__(self, url, **kwargs):
-            session = requests.Session()
-            session.mount('https://', server['adapter'])
-            session.mount('http://', server['adapter'])
-            super(TestUrlSource, self).__init__(url, session=session, **kwargs)
+            super().__init__(url, session=download_session(server['adapter']), **kwargs)
 
     monkeypatch.setattr(_candidate_run, 'UrlSource', TestUrlSource)
     return server

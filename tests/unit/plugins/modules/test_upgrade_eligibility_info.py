@@ -4,8 +4,6 @@
 
 """upgrade_eligibility_info: classification, and whole runs for the 200 and the 202-job answers."""
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
 
 import pytest
 from hypothesis import given, strategies as st

@@ -5,8 +5,6 @@
 """upgrade_session: the decisions as pure functions, then whole module runs over the scripted
 transport (requests on the wire, one login, no changing request in check mode)."""
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
 
 import pytest
 from hypothesis import given, settings, strategies as st

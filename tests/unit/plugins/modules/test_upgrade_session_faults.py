@@ -5,8 +5,6 @@
 """upgrade_session run while the upgrade completes between its reads: the version is read first, then the
 sessions and candidates, which by then show a finished session and no candidate (the array drops it)."""
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
 
 import pytest
 
