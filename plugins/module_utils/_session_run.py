@@ -41,6 +41,7 @@ from ansible_collections.unity.upgrade.plugins.module_utils.upgrade import (
     installed_version,
     session_summary,
 )
+from ansible_collections.unity.upgrade.plugins.module_utils.versions import more_precise, parse_version
 from ansible_collections.unity.upgrade.plugins.module_utils.vocabulary import (
     DONE_STATUSES,
     FAILED_STATUSES,
@@ -94,6 +95,10 @@ def read_array(api, request):
     """What the plan needs: installed version, sessions (each with its candidate's version), candidates,
     and for an SP upgrade the SP models."""
     installed = installed_version(api.basic_system_info())
+    if request.state == 'present' and len(parse_version(installed) or ()) < 6:
+        # an older OE's basicSystemInfo has no softwareFullVersion: installedSoftwareVersion's id is the build
+        software = api.installed_software()
+        installed = more_precise(installed, software and software['parsed_version'])
     reading = read_sessions(api, installed)
     if request.state == 'present' and request.type in SP_UPGRADE_TYPE_NAMES:
         reading = reading._replace(sp_models=tuple(sp['model_name'] for sp in api.storage_processors()
