@@ -94,16 +94,21 @@ def run(unity):
 def read_array(api, request):
     """What the plan needs: installed version, sessions (each with its candidate's version), candidates,
     and for an SP upgrade the SP models."""
+    reading = read_sessions(api, read_installed(api, request))
+    if request.state == 'present' and request.type in SP_UPGRADE_TYPE_NAMES:
+        reading = reading._replace(sp_models=tuple(sp['model_name'] for sp in api.storage_processors()
+                                                   if sp.get('model_name') in SP_MODEL_NAMES.values()))
+    return reading
+
+
+def read_installed(api, request):
+    """The installed version, as precise as the array tells it."""
     installed = installed_version(api.basic_system_info())
     if request.state == 'present' and len(parse_version(installed) or ()) < 6:
         # an older OE's basicSystemInfo has no softwareFullVersion: installedSoftwareVersion's id is the build
         software = api.installed_software()
         installed = more_precise(installed, software and software['parsed_version'])
-    reading = read_sessions(api, installed)
-    if request.state == 'present' and request.type in SP_UPGRADE_TYPE_NAMES:
-        reading = reading._replace(sp_models=tuple(sp['model_name'] for sp in api.storage_processors()
-                                                   if sp.get('model_name') in SP_MODEL_NAMES.values()))
-    return reading
+    return installed
 
 
 def read_sessions(api, installed, sp_models=()):
@@ -126,7 +131,7 @@ def read_and_plan(api, request):
         # version that changed meanwhile says so; decide again on a fresh reading.
         if request.state != 'present':
             raise
-        now_installed = installed_version(api.basic_system_info())
+        now_installed = read_installed(api, request)
         if now_installed == reading.installed:
             raise
         reading = read_sessions(api, now_installed, reading.sp_models)
