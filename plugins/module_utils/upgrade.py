@@ -31,9 +31,8 @@ from ansible_collections.unity.upgrade.plugins.module_utils.retry import (
     retry,
     unread_after_change,
 )
-from ansible_collections.unity.upgrade.plugins.module_utils.versions import (  # noqa: F401 (re-exported)
+from ansible_collections.unity.upgrade.plugins.module_utils.versions import (
     compare_versions,
-    format_version,
     parse_version,
     written_version,
 )

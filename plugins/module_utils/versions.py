@@ -132,6 +132,6 @@ def more_precise(reported, other):
 
 def imprecise_reason(what, reported, target, option):
     """The one line for a version too imprecise to decide whether ``target`` is there."""
+    as_precise = format_version(parse_version(target)[:len(parse_version(reported))])
     return ('%s reports %s, less precise than the target %s: it cannot tell whether the target is installed; '
-            'give %s as %s to accept any build of it' % (what, reported, target, option,
-                                                          format_version(parse_version(target)[:len(parse_version(reported))])))
+            'give %s as %s to accept any build of it' % (what, reported, target, option, as_precise))

@@ -17,10 +17,24 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import copy
+import json
 
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
+from ansible_collections.unity.upgrade.plugins.module_utils.rest import UnityApiError
+from ansible_collections.unity.upgrade.plugins.module_utils.upgrade import (
+    candidate_record,
+    eligibility_records,
+    health_record,
+    installed_software_record,
+    installed_version,
+    message_record,
+    session_record,
+    storage_processor_record,
+    system_record,
+    task_record,
+)
 from ansible_collections.unity.upgrade.plugins.modules import info, upgrade_candidate, upgrade_eligibility_info, \
     upgrade_session
 
@@ -183,8 +197,8 @@ def id_unreadable(note, data):
         return False
     contents = data[resource][2]
     value = contents[0].get('id') if contents and isinstance(contents[0], dict) else None
-    return not (isinstance(value, str) and value) and not (isinstance(value, (int, float))
-                                                          and not isinstance(value, bool))
+    number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    return not (isinstance(value, str) and value) and not number
 
 
 def check_common(run, note, data):
@@ -223,8 +237,8 @@ def test_eligibility_reads_every_mutated_answer(monkeypatch, capsys, data):
     run = run_on(upgrade_eligibility_info, {}, answers_, monkeypatch, capsys)
     check_common(run, note, answers_)
     resource, field, how = note
-    if resource == 'verifyUpgradeEligibility' and not run.failed and field in ('codes', 'overallStatus',
-                                                                                 'statusMessage', 'messages'):
+    verdicts = ('codes', 'overallStatus', 'statusMessage', 'messages')
+    if resource == 'verifyUpgradeEligibility' and not run.failed and field in verdicts:
         # a verdict field of another type is never read as "eligible"
         value = answers_[resource][2][0].get(field) if isinstance(answers_[resource][2][0], dict) else None
         kinds = {'codes': list, 'overallStatus': bool, 'statusMessage': str, 'messages': list}[field]
@@ -271,3 +285,37 @@ def test_a_collection_entry_without_content_fails_naming_the_path(run_module, tr
     run = run_module(info, {'gather_subset': ['candidates']})
     assert run.failed and run.result['msg'] == (
         'GET %s answered a collection that cannot be read: the content of entry 2 is missing' % CANDIDATES)
+
+
+NORMALISERS = (
+    ('session', lambda raw: session_record(raw, 'upgradeSession')),
+    ('candidate', candidate_record),
+    ('installed', installed_software_record),
+    ('storage processor', storage_processor_record),
+    ('system', lambda raw: system_record(raw, raw)),
+    ('message', message_record),
+    ('task', task_record),
+    ('health', health_record),
+    ('eligibility', eligibility_records),
+    ('installed version', installed_version),
+)
+
+
+@BOUNDED
+@given(st.sampled_from(NORMALISERS), st.one_of(JSON, st.dictionaries(st.sampled_from(
+    ['id', 'status', 'type', 'tasks', 'messages', 'candidate', 'health', 'severity', 'version', 'fullVersion',
+     'softwareVersion', 'softwareFullVersion', 'percentComplete', 'creationTime', 'hotFixes', 'languages', 'codes',
+     'overallStatus', 'statusMessage', 'modelName', 'selectedModel', 'value', 'errorCode', 'httpStatus']), JSON)))
+def test_every_normaliser_reads_any_json_or_fails_naming_the_resource(normaliser, raw):
+    name, read = normaliser
+    try:
+        record = read(raw)
+    except UnityApiError as error:
+        assert name in ('session', 'candidate') and error.message.startswith("cannot read the array's ")
+        assert ': its id is ' in error.message and '\n' not in error.message
+        return
+    if isinstance(record, dict):
+        for key in ('status', 'type', 'severity', 'value'):
+            if key in record:
+                hash(record[key])  # a set of statuses can be asked about it
+    json.dumps(record)
