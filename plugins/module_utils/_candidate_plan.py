@@ -22,9 +22,16 @@ from ansible_collections.unity.upgrade.plugins.module_utils.upgrade import (
     candidate_matches,
     candidate_type_from_filename,
     compare_versions,
-    parse_version,
     version_from_filename,
-    written_version,
+)
+from ansible_collections.unity.upgrade.plugins.module_utils.versions import (
+    AT,
+    IMPRECISE,
+    NEWER,
+    imprecise_reason,
+    standing,
+    user_version,
+    version_problem,
 )
 from ansible_collections.unity.upgrade.plugins.module_utils.upload import (
     SENSITIVE_HEADER,
@@ -69,10 +76,10 @@ def package_version(version, filename):
                 "the file name '%s' carries no version (Unity-X.Y.Z.P.5.BUILD.tgz.bin.gpg): set the "
                 'version option to the version of the package' % filename)
         return in_name
-    parsed = parse_version(version)
-    if parsed is None or len(parsed) < 3 or not str(version).strip()[0].isdigit():
-        raise UnityModuleError("version must look like 5.3.0 or 5.3.0.0.5.120, got '%s'" % version)
-    version = written_version(version)
+    problem = version_problem('version', version)
+    if problem:
+        raise UnityModuleError(problem)
+    version = user_version(version)
     if in_name is not None and compare_versions(in_name, version) != 0:
         # Refused before anything is sent: an upload replaces the candidate on the array.
         raise UnityModuleError(
@@ -128,9 +135,13 @@ def to_replace(candidates, package, match):
 def decide(package, reading, force=False):
     """Upload or not, and why."""
     match = matching(reading.candidates, package)
-    if reading.installed and compare_versions(reading.installed, package.version) >= 0:
+    where = standing(reading.installed, package.version) if reading.installed else None
+    if where in (AT, NEWER):
         return Plan(False, match, None, 'the array already runs %s, which is %s or newer: nothing to upload'
                     % (reading.installed, package.version))
+    if where == IMPRECISE:
+        # an upload would replace the candidate on the array on a guess
+        raise UnityModuleError(imprecise_reason('the array', reading.installed, package.version, 'version'))
     if match is not None and not force:
         return Plan(False, match, None, 'candidate %s is already on the array: nothing uploaded' % match.describe())
     replaced = to_replace(reading.candidates, package, match)

@@ -28,13 +28,21 @@ from ansible_collections.unity.upgrade.plugins.module_utils.upgrade import (
     compare_versions,
     parse_version,
     session_summary,
-    written_version,
+)
+from ansible_collections.unity.upgrade.plugins.module_utils.versions import (
+    IMPRECISE,
+    UNKNOWN,
+    imprecise_reason,
+    standing,
+    user_version,
+    version_problem,
 )
 from ansible_collections.unity.upgrade.plugins.module_utils.vocabulary import (
     ACKNOWLEDGEABLE_STATUSES,
     CANCELLABLE_STATUSES,
     CANDIDATE_FIRMWARE,
     CANDIDATE_LANGUAGE_PACK,
+    CANDIDATE_TYPE_NAMES,
     DONE_STATUSES,
     FAILED_STATUSES,
     FULL_SESSION_RESOURCE,
@@ -95,11 +103,10 @@ def validate(params):
     _validate_present(params)
     if not params['version']:
         return None
-    parsed = parse_version(params['version'])
-    if parsed is None or len(parsed) < 3:
-        raise UnityModuleError("version '%s' is not a Unity version such as 5.3.0 or 5.3.0.0.5.120"
-                               % params['version'])
-    return written_version(params['version'])
+    problem = version_problem('version', params['version'])
+    if problem:
+        raise UnityModuleError(problem)
+    return user_version(params['version'])
 
 
 def _validate_present(params):
@@ -199,6 +206,7 @@ def decide_present(request, reading):
     if request.type in SP_UPGRADE_TYPE_NAMES:
         return decide_sp_upgrade(request, reading)
     target = find_target(request, reading.candidates)
+    unknown_type(target.candidate)
     active = active_session(reading.sessions)
     ours = installs_target(active, target)
     if request.type == 'upgrade' and not ours:
@@ -227,6 +235,14 @@ def find_target(request, candidates):
                   is_software(candidate))
 
 
+def unknown_type(candidate):
+    """A candidate whose type the module does not know is not taken for software, firmware or a language pack."""
+    if candidate is not None and candidate.type is not None and candidate.type not in CANDIDATE_TYPE_NAMES:
+        raise PlanRefused('candidate %s is of a type the module does not know (%s): it cannot tell whether it '
+                          'upgrades the operating environment, drive firmware or a language pack, nor whether it is '
+                          'installed; start its session in Unisphere' % (candidate.describe(), candidate.type))
+
+
 def installs_target(session, target):
     """Whether a session is the one that installs the target."""
     if session is None:
@@ -242,9 +258,19 @@ def installs_target(session, target):
 def already_there(target, reading):
     """Is the array already there: a Plan with nothing to do, or None."""
     installed = reading.installed
-    if target.software and target.goal and installed and compare_versions(installed, target.goal) >= 0:
+    where = standing(installed, target.goal) if target.software and target.goal else None
+    if where in ('at', 'newer'):
         return Plan('none', False, session=None, target_version=target.version,
                     msg='the array already runs %s, which is %s or newer: nothing to do' % (installed, target.goal))
+    if where == IMPRECISE:
+        raise PlanRefused(imprecise_reason('the array', installed, target.goal, 'version'))
+    if target.software and target.candidate is not None and where in (None, UNKNOWN):
+        if installed is None:
+            raise PlanRefused('could not read the installed version from the array (basicSystemInfo softwareVersion '
+                              'and softwareFullVersion, installedSoftwareVersion id): nothing is decided on a version '
+                              'that is not known')
+        raise PlanRefused('candidate %s lists no readable version (version, fullVersion): the module cannot tell '
+                          'whether the array already runs it' % target.candidate.id)
     if target.candidate is None and target.candidate_id:
         done = [s for s in reading.sessions if s.candidate_id == target.candidate_id and s.status in DONE_STATUSES]
         if done:

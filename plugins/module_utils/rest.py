@@ -222,6 +222,33 @@ def _json_body(response, method, path):
     return body
 
 
+def _shape(value):
+    return 'missing' if value is None else 'a %s, not an object' % type(value).__name__
+
+
+def _entry_contents(body, path):
+    """The ``content`` of each entry of a collection answer. Entries that are not there or not a
+    list, or an entry without an object as its content, are an answer that cannot be read: an
+    entry dropped unread could be the session that is running."""
+    entries = body.get('entries')
+    if entries is None:
+        return []
+    if not isinstance(entries, list):
+        raise UnityApiError('GET %s answered a collection that cannot be read: its entries are %s'
+                            % (path, 'a %s, not a list' % type(entries).__name__), method='GET', path=path,
+                            kind=ERROR)
+    contents = []
+    for index, entry in enumerate(entries):
+        content = entry.get('content') if isinstance(entry, dict) else None
+        if not isinstance(content, dict):
+            raise UnityApiError('GET %s answered a collection that cannot be read: the content of entry %d is %s'
+                                % (path, index + 1, _shape(content) if isinstance(entry, dict)
+                                   else 'missing (the entry is a %s)' % type(entry).__name__),
+                                method='GET', path=path, kind=ERROR)
+        contents.append(content)
+    return contents
+
+
 # What the text of a requests exception says happened (its types do not tell these apart), and whether
 # the request certainly never left: (pattern, reason, never sent).
 _TRANSPORT_FAILURES = (
@@ -564,9 +591,7 @@ class UnityRestClient:
                 params['page'] = str(page)
             response = self.request('GET', path, params=params, retry=retry)
             body = _json_body(response, 'GET', path)
-            for entry in body.get('entries') or []:
-                if isinstance(entry, dict) and isinstance(entry.get('content'), dict):
-                    contents.append(entry['content'])
+            contents.extend(_entry_contents(body, path))
             page = next_page(body)
             if page is None:
                 return contents
@@ -577,7 +602,12 @@ class UnityRestClient:
         """The ``content`` of one instance; a missing one raises UnityApiError with 404."""
         path = '/api/instances/%s/%s' % (resource_type, quote_id(instance_id))
         response = self.request('GET', path, params=self._read_params(fields), retry=retry)
-        return _json_body(response, 'GET', path).get('content', {})
+        content = _json_body(response, 'GET', path).get('content')
+        if not isinstance(content, dict):
+            raise UnityApiError('GET %s answered without an instance: its content is %s'
+                                % (path, _shape(content)), http_status=response.status_code,
+                                method='GET', path=path, kind=ERROR)
+        return content
 
     def get_basic_system_info(self, fields, retry=None):
         """basicSystemInfo needs no login: safe to probe while SPs reboot."""
@@ -586,8 +616,8 @@ class UnityRestClient:
         response = self._get_outside_session(path, params, retry is None or retry)
         if response.status_code != 200:
             raise error_from_response(response, 'GET', path)
-        entries = _json_body(response, 'GET', path).get('entries') or []
-        return entries[0].get('content', {}) if entries else {}
+        contents = _entry_contents(_json_body(response, 'GET', path), path)
+        return contents[0] if contents else {}
 
     # -- writes ---------------------------------------------------------------------------
 
@@ -684,9 +714,10 @@ def job_messages(job):
 
 def next_page(body):
     """The page number ``links[rel=next]`` points at, or None."""
-    for link in body.get('links') or []:
-        if isinstance(link, dict) and link.get('rel') == 'next':
-            match = re.search(r'[?&]page=(\d+)', link.get('href') or '')
+    links = body.get('links')
+    for link in links if isinstance(links, list) else []:
+        if isinstance(link, dict) and link.get('rel') == 'next' and isinstance(link.get('href'), str):
+            match = re.search(r'[?&]page=(\d+)', link['href'])
             if match:
                 return int(match.group(1))
     return None

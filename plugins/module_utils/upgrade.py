@@ -29,16 +29,27 @@ from ansible_collections.unity.upgrade.plugins.module_utils.retry import (
     retry,
     unread_after_change,
 )
+from ansible_collections.unity.upgrade.plugins.module_utils.versions import (
+    compare_versions,
+    more_precise,
+    parse_version,
+    written_version,
+)
 from ansible_collections.unity.upgrade.plugins.module_utils.vocabulary import (
     CANDIDATE_FIRMWARE,
     CANDIDATE_LANGUAGE_PACK,
     CANDIDATE_SOFTWARE,
+    CANDIDATE_TYPE_LOOKUP,
     CANDIDATE_TYPE_NAMES,
     SESSION_RESOURCES,
+    SESSION_TYPE_LOOKUP,
     SESSION_TYPE_NAMES,
     STATUS_COMPLETED,
+    STATUS_LOOKUP,
     STATUS_NAMES,
     TERMINAL_STATUSES,
+    enum_lookup,
+    enum_value,
 )
 
 # -- enums (values from real arrays' metadata, as the Unisphere Management REST API Reference Guide lists
@@ -58,6 +69,9 @@ SP_MODEL_NAMES = {1: 'SP300', 2: 'SP400', 3: 'SP500', 4: 'SP600', 5: 'SP350', 6:
                   8: 'SP650', 9: 'VSA2Core', 10: 'VSA12Core', 11: 'SP380', 12: 'SP480', 13: 'SP680',
                   14: 'SP880'}
 SP_MODEL_VALUES = dict((name, value) for value, name in SP_MODEL_NAMES.items())
+HEALTH_LOOKUP = enum_lookup(HEALTH_NAMES)
+SEVERITY_LOOKUP = enum_lookup(SEVERITY_NAMES)
+SP_MODEL_LOOKUP = enum_lookup(SP_MODEL_NAMES)
 
 # -- fields read per resource: exactly what the modules use ------------------------------------
 
@@ -78,59 +92,7 @@ SP_FIELDS = ('id', 'name', 'health', 'isRescueMode', 'model', 'modelName', 'slot
 OPTIONAL_FIELDS = frozenset(('softwareFullVersion', 'fullVersion', 'selectedModel'))
 
 
-# -- versions -----------------------------------------------------------------------------------
-
-_FULL_VERSION_TAIL = re.compile(r'(\d+(?:\.\d+){3,})\s*\)\s*$')
-_VERSION = re.compile(r'(?<![\d.])(\d+(?:\.\d+){1,})(?![\d])')
-
-
-def _version_text(text):
-    """The dotted version ``text`` carries, exactly as written (``5.4.0.0.5.010``), or None."""
-    if text is None:
-        return None
-    if isinstance(text, (tuple, list)):
-        return '.'.join(str(int(p)) for p in text)
-    text = str(text).strip()
-    match = _FULL_VERSION_TAIL.search(text) or _VERSION.search(text)
-    return match.group(1) if match else None
-
-
-def parse_version(text):
-    """A tuple of ints from any Unity version form, or None.
-
-    ``5.3.0``, ``5.3.0.0.5.120``, ``Unity 5.3.0.0 (Release, Build 120, ..., 5.3.0.0.5.120)``
-    and file names like ``Unity-5.3.0.0.5.120.tgz.bin.gpg`` all parse. Parts are numbers:
-    ``5.4.0.0.5.010`` is ``5.4.0.0.5.10``.
-    """
-    written = _version_text(text)
-    return tuple(int(part) for part in written.split('.')) if written else None
-
-
-def written_version(text):
-    """The version of any Unity version form as the user or the array wrote it, or None.
-
-    Compare with :func:`compare_versions` (numbers); print this form, so that a build written
-    ``010`` is shown as ``010``.
-    """
-    return _version_text(text)
-
-
-def format_version(version):
-    return '.'.join(str(p) for p in version) if version else None
-
-
-def compare_versions(left, right):
-    """-1, 0 or 1, comparing on the precision both sides have.
-
-    ``5.3.0`` equals ``5.3.0.0.5.120``: a three-part target is met by any build of it.
-    """
-    left, right = parse_version(left), parse_version(right)
-    if left is None or right is None:
-        raise ValueError('cannot compare versions %r and %r' % (left, right))
-    size = min(len(left), len(right))
-    a, b = left[:size], right[:size]
-    return (a > b) - (a < b)
-
+# -- versions (the rules are in versions.py; these names are the ones the modules and tests import) --------
 
 def version_from_filename(path):
     """The version a Unity upgrade package's file name carries, or None."""
@@ -178,45 +140,113 @@ def _camel_to_snake(name):
     return re.sub(r'(?<!^)(?=[A-Z])', '_', name).lower()
 
 
+# Typed reads of one field of an answer. An optional field that is missing, null or of another type
+# reads as None (or an empty list): the record carries on without it. A field a decision cannot do
+# without (an id) is :func:`required_text`, which fails naming the resource and the field.
+
+def _object(raw):
+    return raw if isinstance(raw, dict) else {}
+
+
+def _text(raw, key):
+    """A string field (a number is read as its text), else None."""
+    value = raw.get(key)
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    return None
+
+
+def _number(raw, key):
+    """A number field (an int, a float, or a string of digits), else None."""
+    value = raw.get(key)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) < 16:
+        return int(value.strip())
+    return None
+
+
+def _flag(raw, key):
+    """A boolean field, else None (the API writes booleans as true/false)."""
+    value = raw.get(key)
+    return value if isinstance(value, bool) else None
+
+
+def _items(raw, key):
+    """A list field's items, else []."""
+    value = raw.get(key)
+    return list(value) if isinstance(value, list) else []
+
+
+def _texts(raw, key):
+    return [item if isinstance(item, str) else str(item) for item in _items(raw, key)
+            if isinstance(item, (str, int, float)) and not isinstance(item, bool)]
+
+
+def unreadable_field(resource, field, raw):
+    """The one-line failure for a field a decision cannot do without."""
+    value = raw.get(field) if isinstance(raw, dict) else None
+    if not isinstance(raw, dict):
+        state = 'missing (the %s is a %s, not an object)' % (resource, type(raw).__name__)
+    elif field not in raw:
+        state = 'missing'
+    elif value is None or value == '':
+        state = 'empty' if value == '' else 'null'
+    else:
+        state = 'a %s, not a string' % type(value).__name__
+    return UnityApiError("cannot read the array's %s: its %s is %s" % (resource, field, state))
+
+
+def required_text(raw, resource, field='id'):
+    value = _text(_object(raw), field)
+    if not value:
+        raise unreadable_field(resource, field, raw)
+    return value
+
+
 def health_record(raw):
-    """The embedded health object with its name."""
-    raw = raw or {}
-    value = raw.get('value')
+    """The embedded health object with its name (an unknown or unreadable value is UNKNOWN)."""
+    raw = _object(raw)
+    value = enum_value(raw.get('value'), HEALTH_NAMES, HEALTH_LOOKUP)
     return {
         'value': value,
         'name': HEALTH_NAMES.get(value, 'UNKNOWN'),
-        'description_ids': list(raw.get('descriptionIds') or []),
-        'descriptions': list(raw.get('descriptions') or []),
-        'resolution_ids': list(raw.get('resolutionIds') or []),
-        'resolutions': list(raw.get('resolutions') or []),
+        'description_ids': _texts(raw, 'descriptionIds'),
+        'descriptions': _texts(raw, 'descriptions'),
+        'resolution_ids': _texts(raw, 'resolutionIds'),
+        'resolutions': _texts(raw, 'resolutions'),
     }
 
 
 def message_record(raw):
     """An upgradeMessage (or error entity) with severity name and one text."""
-    raw = raw or {}
-    severity = raw.get('severity')
-    texts = localized_messages(raw.get('messages'))
+    raw = _object(raw)
+    severity = enum_value(raw.get('severity'), SEVERITY_NAMES, SEVERITY_LOOKUP)
+    texts = localized_messages(_items(raw, 'messages'))
     return {
-        'error_code': None if raw.get('errorCode') is None else str(raw.get('errorCode')),
+        'error_code': _text(raw, 'errorCode'),
         'severity': severity,
         'severity_name': SEVERITY_NAMES.get(severity),
-        'http_status': raw.get('httpStatus'),
+        'http_status': _number(raw, 'httpStatus'),
         'message': ' '.join(texts),
     }
 
 
 def task_record(raw):
-    raw = raw or {}
-    status = raw.get('status')
+    raw = _object(raw)
+    status = enum_value(raw.get('status'), STATUS_NAMES, STATUS_LOOKUP)
+    task_type = enum_value(raw.get('type'), SESSION_TYPE_NAMES, SESSION_TYPE_LOOKUP)
+    remain = _text(raw, 'estRemainTime')
     return {
-        'caption': raw.get('caption'),
+        'caption': _text(raw, 'caption'),
         'status': status,
         'status_name': STATUS_NAMES.get(status),
-        'type': raw.get('type'),
-        'creation_time': raw.get('creationTime'),
-        'est_remain_time': raw.get('estRemainTime'),
-        'est_remain_seconds': interval_seconds(raw.get('estRemainTime')),
+        'type': task_type,
+        'creation_time': _text(raw, 'creationTime'),
+        'est_remain_time': remain,
+        'est_remain_seconds': interval_seconds(remain),
     }
 
 
@@ -232,113 +262,118 @@ def _sp_model_name(value):
     """The SPModelNameEnum name of a value (an unknown number stays a number), or None."""
     if value is None or value == '':
         return None
+    value = enum_value(value, SP_MODEL_NAMES, SP_MODEL_LOOKUP)
     return SP_MODEL_NAMES.get(value, value)
 
 
 def session_record(raw, resource):
-    """An upgradeSession (or softwareUpgradeSession) of ``resource`` as its record."""
-    raw = raw or {}
-    status = raw.get('status')
-    session_type = raw.get('type')
-    tasks = [task_record(t) for t in raw.get('tasks') or []]
-    candidate = raw.get('candidate') or {}
+    """An upgradeSession (or softwareUpgradeSession) of ``resource`` as its record.
+
+    A status or type the code does not know stays as sent, without a name: such a session is
+    not over (it blocks a new one) and is never adopted as an upgrade.
+    """
+    session_id = required_text(raw, resource)
+    status = enum_value(raw.get('status'), STATUS_NAMES, STATUS_LOOKUP)
+    session_type = enum_value(raw.get('type'), SESSION_TYPE_NAMES, SESSION_TYPE_LOOKUP)
+    tasks = [task_record(t) for t in _items(raw, 'tasks') if isinstance(t, dict)]
+    candidate = raw.get('candidate')
     now = current_task(tasks)
+    elapsed = _text(raw, 'elapsedTime')
     return {
-        'id': raw.get('id'),
+        'id': session_id,
         'resource': resource,
         'type': session_type,
         'type_name': SESSION_TYPE_NAMES.get(session_type),
         'status': status,
         'status_name': STATUS_NAMES.get(status),
-        'caption': raw.get('caption'),
-        'candidate_id': candidate.get('id') if isinstance(candidate, dict) else None,
+        'caption': _text(raw, 'caption'),
+        'candidate_id': _text(candidate, 'id') if isinstance(candidate, dict) else None,
         # Filled by UpgradeApi from the candidates it has read (None when unknown).
         'candidate_version': None,
         'selected_model': _sp_model_name(raw.get('selectedModel')),
-        'percent_complete': raw.get('percentComplete'),
-        'creation_time': raw.get('creationTime'),
-        'elapsed_time': raw.get('elapsedTime'),
-        'elapsed_seconds': interval_seconds(raw.get('elapsedTime')),
+        'percent_complete': _number(raw, 'percentComplete'),
+        'creation_time': _text(raw, 'creationTime'),
+        'elapsed_time': elapsed,
+        'elapsed_seconds': interval_seconds(elapsed),
         'current_task': now['caption'] if now and status not in TERMINAL_STATUSES else None,
         'tasks': tasks,
-        'messages': [message_record(m) for m in raw.get('messages') or []],
+        'messages': [message_record(m) for m in _items(raw, 'messages') if isinstance(m, dict)],
     }
 
 
 def candidate_record(raw):
-    """A candidateSoftwareVersion as its record."""
-    raw = raw or {}
-    candidate_type = raw.get('type')
-    version = raw.get('version')
-    full = raw.get('fullVersion')
+    """A candidateSoftwareVersion as its record (a type the code does not know stays as sent, unnamed)."""
+    candidate_id = required_text(raw, 'candidateSoftwareVersion')
+    candidate_type = enum_value(raw.get('type'), CANDIDATE_TYPE_NAMES, CANDIDATE_TYPE_LOOKUP)
+    version = _text(raw, 'version')
+    full = _text(raw, 'fullVersion')
     return {
-        'id': raw.get('id'),
+        'id': candidate_id,
         'version': version,
         'full_version': full,
         'parsed_version': written_version(full) or written_version(version),
-        'revision': raw.get('revision'),
-        'release_date': raw.get('releaseDate'),
+        'revision': _number(raw, 'revision'),
+        'release_date': _text(raw, 'releaseDate'),
         'type': candidate_type,
         'type_name': CANDIDATE_TYPE_NAMES.get(candidate_type),
-        'reboot_required': raw.get('rebootRequired'),
-        'can_pause_before_reboot': raw.get('canPauseBeforeReboot'),
+        'reboot_required': _flag(raw, 'rebootRequired'),
+        'can_pause_before_reboot': _flag(raw, 'canPauseBeforeReboot'),
     }
 
 
 def _snake_list(items):
-    return [dict((_camel_to_snake(k), v) for k, v in item.items()) if isinstance(item, dict) else item
-            for item in items or []]
+    return [dict((_camel_to_snake(str(k)), v) for k, v in item.items()) if isinstance(item, dict) else item
+            for item in items]
 
 
 def installed_software_record(raw):
-    raw = raw or {}
-    full = raw.get('fullVersion')
+    raw = _object(raw)
+    full = _text(raw, 'fullVersion')
     return {
-        'id': raw.get('id'),
-        'version': raw.get('version'),
+        'id': _text(raw, 'id'),
+        'version': _text(raw, 'version'),
         'full_version': full,
-        'parsed_version': (written_version(raw.get('id')) or written_version(full)
-                           or written_version(raw.get('version'))),
-        'revision': raw.get('revision'),
-        'release_date': raw.get('releaseDate'),
-        'hot_fixes': list(raw.get('hotFixes') or []),
-        'languages': _snake_list(raw.get('languages')),
-        'package_versions': _snake_list(raw.get('packageVersions')),
-        'drive_firmware': _snake_list(raw.get('driveFirmware')),
+        'parsed_version': (written_version(_text(raw, 'id')) or written_version(full)
+                           or written_version(_text(raw, 'version'))),
+        'revision': _number(raw, 'revision'),
+        'release_date': _text(raw, 'releaseDate'),
+        'hot_fixes': _texts(raw, 'hotFixes'),
+        'languages': _snake_list(_items(raw, 'languages')),
+        'package_versions': _snake_list(_items(raw, 'packageVersions')),
+        'drive_firmware': _snake_list(_items(raw, 'driveFirmware')),
     }
 
 
 def storage_processor_record(raw):
-    raw = raw or {}
-    model_name = raw.get('modelName')
+    raw = _object(raw)
     return {
-        'id': raw.get('id'),
-        'name': raw.get('name'),
+        'id': _text(raw, 'id'),
+        'name': _text(raw, 'name'),
         'health': health_record(raw.get('health')),
-        'is_rescue_mode': raw.get('isRescueMode'),
-        'needs_replacement': raw.get('needsReplacement'),
-        'model': raw.get('model'),
-        'model_name': SP_MODEL_NAMES.get(model_name, model_name),
-        'slot_number': raw.get('slotNumber'),
-        'memory_size_mb': raw.get('memorySize'),
+        'is_rescue_mode': _flag(raw, 'isRescueMode'),
+        'needs_replacement': _flag(raw, 'needsReplacement'),
+        'model': _text(raw, 'model'),
+        'model_name': _sp_model_name(raw.get('modelName')),
+        'slot_number': _number(raw, 'slotNumber'),
+        'memory_size_mb': _number(raw, 'memorySize'),
     }
 
 
 def system_record(raw_system, raw_basic):
-    raw_system = raw_system or {}
-    raw_basic = raw_basic or {}
-    upgrade_complete = raw_system.get('isUpgradeComplete')
+    raw_system = _object(raw_system)
+    raw_basic = _object(raw_basic)
+    upgrade_complete = _flag(raw_system, 'isUpgradeComplete')
     return {
-        'id': raw_system.get('id', raw_basic.get('id')),
-        'name': raw_system.get('name', raw_basic.get('name')),
-        'model': raw_system.get('model', raw_basic.get('model')),
-        'serial_number': raw_system.get('serialNumber'),
-        'platform': raw_system.get('platform'),
+        'id': _text(raw_system, 'id') or _text(raw_basic, 'id'),
+        'name': _text(raw_system, 'name') or _text(raw_basic, 'name'),
+        'model': _text(raw_system, 'model') or _text(raw_basic, 'model'),
+        'serial_number': _text(raw_system, 'serialNumber'),
+        'platform': _text(raw_system, 'platform'),
         'health': health_record(raw_system.get('health')),
-        'software_version': raw_basic.get('softwareVersion'),
-        'software_full_version': raw_basic.get('softwareFullVersion'),
-        'api_version': raw_basic.get('apiVersion'),
-        'earliest_api_version': raw_basic.get('earliestApiVersion'),
+        'software_version': _text(raw_basic, 'softwareVersion'),
+        'software_full_version': _text(raw_basic, 'softwareFullVersion'),
+        'api_version': _text(raw_basic, 'apiVersion'),
+        'earliest_api_version': _text(raw_basic, 'earliestApiVersion'),
         'upgrade_in_progress': None if upgrade_complete is None else not upgrade_complete,
     }
 
@@ -398,17 +433,13 @@ class UpgradeApi:
 
     def installed_version(self):
         """The installed version, dotted, as precisely as the array tells it: basicSystemInfo's
-        softwareFullVersion, else (OEs before about 5.1.2 lack it) installedSoftwareVersion's, when it
-        is the same release as basicSystemInfo's three-part softwareVersion."""
-        basic = self.basic_system_info()
-        short = installed_version(basic)
-        if (basic or {}).get('softwareFullVersion') or not short:
+        softwareFullVersion, else (OEs before about 5.1.2 lack it) installedSoftwareVersion's id, the
+        build, when it agrees with basicSystemInfo's three-part softwareVersion."""
+        short = installed_version(self.basic_system_info())
+        if len(parse_version(short) or ()) >= 6:
             return short
         software = self.installed_software()
-        precise = (software or {}).get('parsed_version')
-        if precise and precise.split('.')[:3] == short.split('.')[:3]:
-            return precise
-        return short
+        return more_precise(short, software and software['parsed_version'])
 
     def system_raw(self):
         return self.client.get_instance('system', '0', SYSTEM_FIELDS)
@@ -683,6 +714,8 @@ def is_blocking(item):
     severity = item.get('severity')
     if severity is None:
         return (item.get('http_status') or 0) >= 400
+    if not isinstance(severity, int):
+        return True  # a severity this code does not know is never taken for a harmless one
     return severity <= BLOCKING_SEVERITY
 
 
@@ -748,8 +781,8 @@ def newest_session(sessions, statuses=None):
 
 def installed_version(basic):
     """The most precise installed version basicSystemInfo gives, dotted (``5.2.0.0.5.173``)."""
-    basic = basic or {}
-    return written_version(basic.get('softwareFullVersion')) or written_version(basic.get('softwareVersion'))
+    basic = _object(basic)
+    return written_version(_text(basic, 'softwareFullVersion')) or written_version(_text(basic, 'softwareVersion'))
 
 
 def session_summary(item):

@@ -70,3 +70,48 @@ CANDIDATE_TYPE_NAMES = {CANDIDATE_SOFTWARE: 'software', CANDIDATE_FIRMWARE: 'fir
 
 FULL_SESSION_RESOURCE = 'upgradeSession'
 SESSION_RESOURCES = (FULL_SESSION_RESOURCE, 'softwareUpgradeSession')
+
+
+# -- enum values as the array sends them --------------------------------------------------------
+
+def _key(name):
+    return str(name).replace('_', '').replace(' ', '').replace('-', '').lower()
+
+
+def enum_lookup(names, prefixes=()):
+    """{normalised name: value} for :func:`enum_value`: each name (``completed``), and with each
+    prefix the reference's enum names carry (``Upgrade_Completed``)."""
+    lookup = {}
+    for value, name in names.items():
+        lookup[_key(name)] = value
+        for prefix in prefixes:
+            lookup[_key(prefix + name)] = value
+    return lookup
+
+
+def enum_value(value, names, lookup=None):
+    """The integer of an enum value sent as an integer, a string of digits or a name in any case
+    (``2``, ``"2"``, ``"Upgrade_Completed"``, ``"COMPLETED"``), else the value as sent, made hashable.
+
+    A value this code does not know stays unknown: it is never taken for another one, so no name
+    (``*_NAMES.get`` answers None) and no status set holds it. A boolean, a float or a structure is
+    not an enum integer (``True`` would otherwise read as 1): it is kept as its text.
+    """
+    if value is None:
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        if text.isdigit() and len(text) < 10:
+            return int(text)
+        found = (lookup if lookup is not None else enum_lookup(names)).get(_key(text))
+        if found is not None:
+            return found
+        return text
+    return 'unreadable %s %s' % (type(value).__name__, str(value)[:40])
+
+
+STATUS_LOOKUP = enum_lookup(STATUS_NAMES, ('upgrade_',))
+SESSION_TYPE_LOOKUP = enum_lookup(SESSION_TYPE_NAMES)
+CANDIDATE_TYPE_LOOKUP = enum_lookup(CANDIDATE_TYPE_NAMES)

@@ -410,19 +410,11 @@ from ansible_collections.unity.upgrade.plugins.module_utils.module import UnityM
 from ansible_collections.unity.upgrade.plugins.module_utils.upgrade import (
     UpgradeApi,
     active_session,
-    parse_version,
     system_installed_version,
 )
+from ansible_collections.unity.upgrade.plugins.module_utils.versions import more_precise
 
 SUBSETS = ('system', 'software', 'candidates', 'sessions', 'storage_processors')
-
-
-def more_precise(installed, software_id):
-    """``software_id`` (installedSoftwareVersion's id) when it says more than ``installed`` and agrees with it."""
-    parts, more = parse_version(installed), parse_version(software_id)
-    if more and len(more) == 6 and (not parts or (len(parts) < len(more) and more[:len(parts)] == parts)):
-        return str(software_id).strip()
-    return installed
 
 
 def gather(unity):
@@ -436,7 +428,8 @@ def gather(unity):
     if 'software' in subsets:
         result['software'] = api.installed_software()
         if 'system' in subsets:
-            result['installed_version'] = more_precise(result['installed_version'], result['software'].get('id'))
+            result['installed_version'] = more_precise(result['installed_version'],
+                                                       (result['software'] or {}).get('parsed_version'))
     if 'candidates' in subsets:
         result['candidates'] = api.candidates()
     if 'sessions' in subsets:

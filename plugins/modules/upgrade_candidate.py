@@ -87,7 +87,11 @@ options:
     type: str
   version:
     description:
-      - Version of the package, for example V(5.3.0.0.5.120). Decides whether the candidate is already on the array.
+      - Version of the package, 3 to 6 dot-separated numbers, for example V(5.3.0.0.5.120). Decides whether the
+        candidate is already on the array.
+      - An array whose installed version has fewer parts than this one and agrees with it as far as it goes (it reports
+        V(5.3.0), the package is V(5.3.0.0.5.120)) cannot tell whether the package is installed; the task fails with
+        that reason instead of guessing, before anything is sent.
       - Defaults to the version in the file name (C(Unity-5.3.0.0.5.120.tgz.bin.gpg)). Required when the file name
         carries none (for example drive firmware bundles).
       - The array's candidate must turn out to be of this version after the upload, or the module fails.

@@ -50,10 +50,15 @@ options:
     type: str
   version:
     description:
-      - Version of the operating environment to upgrade to, such as V(5.3.0.0.5.120) or V(5.3.0). The candidate of
-        that version on the array is used.
-      - Compared as numbers on the precision both sides have, so V(5.3.0) is met by any build of 5.3.0 and
+      - Version of the operating environment to upgrade to, 3 to 6 dot-separated numbers such as V(5.3.0.0.5.120) or
+        V(5.3.0). The candidate of that version on the array is used.
+      - Compared as numbers on the precision of O(version), so V(5.3.0) is met by any build of 5.3.0 and
         V(5.4.0.0.5.010) equals V(5.4.0.0.5.10); results and messages show it as written.
+      - An array that reports its version with fewer parts than the target and agrees with it as far as it goes
+        (older OEs report V(5.3.0) in C(basicSystemInfo); the module then reads C(installedSoftwareVersion) too) cannot
+        tell whether the target is installed. The task fails with that reason instead of guessing; give O(version)
+        as precise as the array reports it (V(5.3.0)) to accept any build of it. The same holds for the version of a
+        candidate given with O(candidate).
       - For an operating-environment upgrade, O(version) means B(at least) this version. An array that already runs
         this version or a newer one is left alone, green (RV(action=none)); that includes a version older than the
         installed one, which is no downgrade and no error.

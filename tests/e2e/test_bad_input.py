@@ -338,7 +338,7 @@ def cases(w):
             'upgrade_candidate', dict(connection(w), src=pkg, processing_timeout=-1),
             'processing_timeout must be a positive number of seconds, got -1.0'),
         'c40 version that is no version': case('upgrade_candidate', dict(connection(w), src=pkg, version='latest'),
-                                               "version must look like 5.3.0 or 5.3.0.0.5.120, got 'latest'"),
+                                               "version must be 3 to 6 dot-separated numbers such as 5.3.0 or 5.3.0.0.5.120, got 'latest'"),
         'c41 url_ca_path that does not exist': case(
             'upgrade_candidate', dict(connection(w), url=url, url_ca_path='/nonexistent/artifacts-ca.pem'),
             "url_ca_path '/nonexistent/artifacts-ca.pem' does not exist on the host the module runs on: give the PEM "
@@ -371,7 +371,10 @@ def cases(w):
                                           'outage_tolerance must be a positive number of seconds, got 0'),
         'c51 version that is no version': case(
             'upgrade_session', dict(connection(w), version='5.x'),
-            "version '5.x' is not a Unity version such as 5.3.0 or 5.3.0.0.5.120"),
+            "version must be 3 to 6 dot-separated numbers such as 5.3.0 or 5.3.0.0.5.120, got '5.x'"),
+        'c51b version with words around it': case(
+            'upgrade_session', dict(connection(w), version='release-5.3.0-final'),
+            "version must be 3 to 6 dot-separated numbers such as 5.3.0 or 5.3.0.0.5.120, got 'release-5.3.0-final'"),
         'c52 candidate and version together': case(
             'upgrade_session', dict(connection(w), version=TARGET, candidate='candidate_1'),
             'candidate and version are mutually exclusive: give the candidate id or the version, not both'),
@@ -479,7 +482,10 @@ ROLE_CASES = {
                     "unity_upgrade_candidate_checksum must be 'sha256:' followed by 64 hex digits (the output of "
                     "sha256sum), got 'md5:0123456789abcdef'"),
     'r5-target-version': ({'unity_upgrade_target_version': 'latest'}, 'Check the target version',
-                          "unity_upgrade_target_version must be a version like 5.3.0 or 5.3.0.0.5.120, got 'latest'"),
+                          "unity_upgrade_target_version must be 3 to 6 dot-separated numbers such as 5.3.0 or 5.3.0.0.5.120, got 'latest'"),
+    'r5b-target-version-with-words': ({'unity_upgrade_target_version': 'release-5.3.0-final'}, 'Check the target version',
+                                      "unity_upgrade_target_version must be 3 to 6 dot-separated numbers such as 5.3.0 or 5.3.0.0.5.120, got "
+                                      "'release-5.3.0-final'"),
     'r7-package-of-another-version': ({'unity_upgrade_candidate_src': '/srv/Unity-5.4.0.0.5.010.tgz.bin.gpg'},
                                       'Check that the package is the target version',
                                       'the package Unity-5.4.0.0.5.010.tgz.bin.gpg is version 5.4.0.0.5.010, not the '

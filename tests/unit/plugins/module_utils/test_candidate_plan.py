@@ -60,7 +60,7 @@ def test_a_version_that_contradicts_the_file_name_is_refused():
 
 @pytest.mark.parametrize('version', ['5.3', 'latest', 'v5.3.0'])
 def test_a_version_that_is_not_one_is_refused(version):
-    with pytest.raises(UnityModuleError, match='version must look like 5.3.0'):
+    with pytest.raises(UnityModuleError, match='version must be 3 to 6 dot-separated numbers'):
         package_of('package.bin', 5, 'package.bin', version, None)
 
 

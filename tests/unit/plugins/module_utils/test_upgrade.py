@@ -15,7 +15,6 @@ from ansible_collections.unity.upgrade.plugins.module_utils.upgrade import (
     active_session,
     compare_versions,
     eligibility_records,
-    format_version,
     installed_version,
     interval_seconds,
     message_record,
@@ -25,6 +24,7 @@ from ansible_collections.unity.upgrade.plugins.module_utils.upgrade import (
     session_summary,
     version_from_filename,
 )
+from ansible_collections.unity.upgrade.plugins.module_utils.versions import format_version
 
 from ansible_collections.unity.upgrade.tests.unit.framework.shapes import OLD_SESSIONS, SESSIONS, collection
 from ansible_collections.unity.upgrade.tests.unit.framework.transport import Reply, fixture_json

@@ -209,7 +209,7 @@ def test_version_option_wins_over_the_name_and_is_validated(run, transport, tmp_
     result = run(src=str(path), version='5.3.0.0.5.120')
     assert result['changed'] is False and result['package']['version'] == '5.3.0.0.5.120'
     bad = run(src=str(path), version='five')
-    assert bad['failed'] is True and bad['msg'] == "version must look like 5.3.0 or 5.3.0.0.5.120, got 'five'"
+    assert bad['failed'] is True and bad['msg'] == "version must be 3 to 6 dot-separated numbers such as 5.3.0 or 5.3.0.0.5.120, got 'five'"
 
 
 def test_a_bad_checksum_form_fails_before_contacting_the_array(run, transport, package):

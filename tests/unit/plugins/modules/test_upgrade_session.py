@@ -67,8 +67,8 @@ CANDIDATE = candidate(raw_candidate())
 @pytest.mark.parametrize('overrides,text', [
     ({}, 'state present needs candidate (an id) or version'),
     ({'candidate': 'c', 'version': '5.3.0'}, 'mutually exclusive'),
-    ({'version': 'latest'}, "version 'latest' is not a Unity version"),
-    ({'version': '5.3'}, "version '5.3' is not a Unity version"),
+    ({'version': 'latest'}, "version must be 3 to 6 dot-separated numbers such as 5.3.0 or 5.3.0.0.5.120, got 'latest'"),
+    ({'version': '5.3'}, "version must be 3 to 6 dot-separated numbers such as 5.3.0 or 5.3.0.0.5.120, got '5.3'"),
     ({'version': '5.3.0', 'poll_interval': 0}, 'poll_interval must be a positive number of seconds, got 0'),
     ({'version': '5.3.0', 'wait_timeout': -5}, 'wait_timeout must be a positive number'),
     ({'version': '5.3.0', 'outage_tolerance': 0}, 'outage_tolerance must be a positive number'),
@@ -462,7 +462,7 @@ def test_run_cancel_a_paused_session(run_module, transport):
 
 def test_run_bad_input_fails_before_logging_in(run_module, transport):
     run = run_module(mod, {'version': 'banana'})
-    assert run.failed and run.result['msg'].startswith("version 'banana' is not a Unity version")
+    assert run.failed and run.result['msg'] == "version must be 3 to 6 dot-separated numbers such as 5.3.0 or 5.3.0.0.5.120, got 'banana'"
     assert transport.sent == []
 
 
