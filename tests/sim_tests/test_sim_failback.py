@@ -69,9 +69,12 @@ def test_nas_servers_and_luns_are_listed_with_their_sps(make):
 
 
 def test_resources_from_the_scenario(make, fsim):
-    u = make({"nas_servers": [{"name": "fs-prod", "home": "spb"}], "luns": 0, "auto_failback": False})
-    assert u.entries("/api/types/nasServer/instances", fields="name,homeSP") == [
-        {"id": "nas_1", "name": "fs-prod", "homeSP": {"id": "spb"}}]
+    u = make({"nas_servers": [{"name": "fs-prod", "home": "spb"}, {"name": "fs-away", "current": "spb"}],
+              "luns": 0, "auto_failback": False})
+    assert u.entries("/api/types/nasServer/instances", fields="name,homeSP,currentSP") == [
+        {"id": "nas_1", "name": "fs-prod", "homeSP": {"id": "spb"}, "currentSP": {"id": "spb"}},
+        {"id": "nas_2", "name": "fs-away", "homeSP": {"id": "spa"}, "currentSP": {"id": "spb"}}]
+    assert u.sim.state(u.name)["away_from_home"] == ["fs-away"]
     assert u.entries("/api/types/lun/instances") == []
     assert u.content("/api/instances/system/0", fields="isAutoFailbackEnabled")["isAutoFailbackEnabled"] is False
     for bad, text in (({"luns": -1}, "luns: -1 is out of range"),

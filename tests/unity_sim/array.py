@@ -337,7 +337,7 @@ def _placed(spec, kind, pattern):
     if isinstance(spec, int):
         spec = [{"name": pattern % (i + 1), "home": ("spa", "spb")[i % 2]} for i in range(spec)]
     return [{"id": "%s_%d" % (kind, i + 1), "name": item["name"], "home": item["home"],
-             "current": item["home"]} for i, item in enumerate(spec)]
+             "current": item.get("current", item["home"])} for i, item in enumerate(spec)]
 
 
 def _unlink(path):

@@ -53,9 +53,10 @@ flaky_503                   probability that a request answers 503 (0)
 latency_ms                  real milliseconds added to every answer (0)
 seed                        seed of the flaky_503 random generator (0)
 nas_servers                 NAS servers (nasServer): a count, named nas01.. and homed on SP A and SP B
-                            in turn, or a list of ``{"name": .., "home": "spa"|"spb"}`` (2)
+                            in turn, or a list of ``{"name": .., "home": "spa"|"spb"}`` with an
+                            optional ``"current"`` (the SP it runs on now; default home) (2)
 luns                        LUNs (lun): a count, named lun01.., homed in turn, or a list of
-                            ``{"name": .., "home": "spa"|"spb"}`` (4)
+                            ``{"name": .., "home": .., "current": ..}`` (4)
 auto_failback               system.isAutoFailbackEnabled (true). While an SP reboots during an
                             upgrade its NAS servers and LUNs run on the peer SP; with true they
                             return home ``failback_seconds`` after that SP's services restarted,
@@ -397,7 +398,7 @@ def normalize(raw, base=None):
 
 
 def _placed(value, key):
-    """``nas_servers`` / ``luns``: a count, or a list of ``{"name", "home"}`` (home spa or spb)."""
+    """``nas_servers`` / ``luns``: a count, or a list of ``{"name", "home", "current"}`` (spa or spb)."""
     if isinstance(value, int) and not isinstance(value, bool):
         if not 0 <= value <= 1000:
             raise ScenarioError("%s: %r is out of range (0 to 1000)" % (key, value))
@@ -406,10 +407,14 @@ def _placed(value, key):
         raise ScenarioError("%s: a count or a list of {\"name\": .., \"home\": spa|spb}" % key)
     out = []
     for i, item in enumerate(value):
-        if (not isinstance(item, dict) or set(item) - {"name", "home"} or not isinstance(item.get("name"), str)
-                or not item["name"] or item.get("home", "spa") not in ("spa", "spb")):
-            raise ScenarioError("%s[%d]: {\"name\": .., \"home\": spa|spb}" % (key, i))
-        out.append({"name": item["name"], "home": item.get("home", "spa")})
+        if (not isinstance(item, dict) or set(item) - {"name", "home", "current"}
+                or not isinstance(item.get("name"), str) or not item["name"]
+                or item.get("home", "spa") not in ("spa", "spb")
+                or item.get("current", "spa") not in ("spa", "spb")):
+            raise ScenarioError("%s[%d]: {\"name\": .., \"home\": spa|spb, \"current\": spa|spb}"
+                                % (key, i))
+        home = item.get("home", "spa")
+        out.append({"name": item["name"], "home": home, "current": item.get("current", home)})
     names = [item["name"] for item in out]
     if len(set(names)) != len(names):
         raise ScenarioError("%s: names repeat" % key)
