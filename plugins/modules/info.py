@@ -11,6 +11,8 @@ version_added: 1.0.0
 description:
   - Reads what an upgrade decision needs from a Dell EMC Unity array through the Unisphere REST API;
     the system and its health, the installed software, upgrade candidates, upgrade sessions and the storage processors.
+  - V(failback) reads where each NAS server and LUN runs against where it belongs (its home storage processor), to see
+    whether they went back home after the SP reboots of an upgrade.
   - Health and status values are returned as numbers and as names.
   - Sends no request that changes the array.
 author:
@@ -21,9 +23,11 @@ options:
       - What to read. V(all) reads everything.
       - V(sessions) reads from C(upgradeSession), or from C(softwareUpgradeSession) on arrays that only offer that;
         RV(session_resource) says which.
+      - V(failback) reads every NAS server (C(homeSP) against C(currentSP)), every LUN (C(defaultNode) against
+        C(currentNode)) and whether the array fails them back by itself (C(system.isAutoFailbackEnabled)).
     type: list
     elements: str
-    choices: [all, system, software, candidates, sessions, storage_processors]
+    choices: [all, system, software, candidates, sessions, storage_processors, failback]
     default: [all]
 extends_documentation_fragment:
   - unity.upgrade.connection
@@ -52,6 +56,16 @@ EXAMPLES = r'''
     gather_subset: [sessions]
   register: unity_sessions
 
+- name: Read where the NAS servers and LUNs run
+  unity.upgrade.info:
+    gather_subset: [failback]
+  register: unity_placement
+
+- name: Name what runs away from its home SP
+  ansible.builtin.debug:
+    msg: "{{ item.kind }} {{ item.name }} belongs on {{ item.home_sp }} but runs on {{ item.current_sp }}"
+  loop: "{{ unity_placement.failback.away_from_home }}"
+
 - name: Stop when an upgrade is already running
   ansible.builtin.assert:
     that: unity_sessions.active_session is none
@@ -64,7 +78,7 @@ gathered:
   returned: always
   type: list
   elements: str
-  sample: [system, software, candidates, sessions, storage_processors]
+  sample: [system, software, candidates, sessions, storage_processors, failback]
 system:
   description: The system. From the C(system) and C(basicSystemInfo) resources.
   returned: when O(gather_subset) includes V(system)
@@ -404,6 +418,62 @@ storage_processors:
       description: Memory in MB.
       type: int
       returned: always
+failback:
+  description: Where the NAS servers and LUNs run, against their home storage processor.
+  returned: when O(gather_subset) includes V(failback)
+  type: dict
+  contains:
+    auto_failback_enabled:
+      description: Whether the array fails NAS servers back to their home SP by itself (C(system.isAutoFailbackEnabled)),
+        or null when the array does not say.
+      type: bool
+      returned: always
+      sample: true
+    nas_servers:
+      description: Every NAS server.
+      type: list
+      elements: dict
+      returned: always
+      contains:
+        id:
+          description: NAS server id.
+          type: str
+          returned: always
+          sample: nas_1
+        name:
+          description: NAS server name.
+          type: str
+          returned: always
+          sample: nas01
+        home_sp:
+          description: The SP it belongs on (C(homeSP)), V(spa) or V(spb); null when the array does not say.
+          type: str
+          returned: always
+          sample: spa
+        current_sp:
+          description: The SP it runs on (C(currentSP)); null when the array does not say.
+          type: str
+          returned: always
+          sample: spb
+        at_home:
+          description: Whether it runs on its home SP (false when either SP is not known).
+          type: bool
+          returned: always
+          sample: false
+    luns:
+      description: Every LUN, shaped like RV(failback.nas_servers); V(spa) and V(spb) from C(defaultNode) and
+        C(currentNode) (NodeEnum 0 and 1; any other value is null).
+      type: list
+      elements: dict
+      returned: always
+      sample: [{id: sv_1, name: lun01, home_sp: spa, current_sp: spa, at_home: true}]
+    away_from_home:
+      description: The NAS servers and LUNs not on their home SP, each with C(kind) (V(NAS server) or V(LUN)),
+        C(id), C(name), C(home_sp) and C(current_sp).
+      type: list
+      elements: dict
+      returned: always
+      sample: [{kind: NAS server, id: nas_1, name: nas01, home_sp: spa, current_sp: spb}]
 '''
 
 from ansible_collections.unity.upgrade.plugins.module_utils.module import UnityModule
@@ -414,7 +484,36 @@ from ansible_collections.unity.upgrade.plugins.module_utils.upgrade import (
 )
 from ansible_collections.unity.upgrade.plugins.module_utils.versions import more_precise
 
-SUBSETS = ('system', 'software', 'candidates', 'sessions', 'storage_processors')
+SUBSETS = ('system', 'software', 'candidates', 'sessions', 'storage_processors', 'failback')
+NODES = {0: 'spa', 1: 'spb'}  # NodeEnum; 2 (unknown) and anything else: not known
+
+
+def _placed(raw, home, current):
+    at_home = home is not None and home == current
+    return {'id': raw.get('id'), 'name': raw.get('name'), 'home_sp': home, 'current_sp': current,
+            'at_home': at_home}
+
+
+def _sp_ref(value):
+    return value.get('id') if isinstance(value, dict) and isinstance(value.get('id'), str) else None
+
+
+def _node(value):
+    return NODES.get(value) if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def failback(client):
+    """Where every NAS server and LUN runs against its home SP, and whether the array fails them back."""
+    system = client.get_instance('system', '0', ['id', 'isAutoFailbackEnabled'])
+    enabled = system.get('isAutoFailbackEnabled')
+    nas = [_placed(raw, _sp_ref(raw.get('homeSP')), _sp_ref(raw.get('currentSP')))
+           for raw in client.get_collection('nasServer', ['id', 'name', 'homeSP', 'currentSP'])]
+    luns = [_placed(raw, _node(raw.get('defaultNode')), _node(raw.get('currentNode')))
+            for raw in client.get_collection('lun', ['id', 'name', 'defaultNode', 'currentNode'])]
+    away = [dict({'kind': kind}, **{k: item[k] for k in ('id', 'name', 'home_sp', 'current_sp')})
+            for kind, items in (('NAS server', nas), ('LUN', luns)) for item in items if not item['at_home']]
+    return {'auto_failback_enabled': enabled if isinstance(enabled, bool) else None,
+            'nas_servers': nas, 'luns': luns, 'away_from_home': away}
 
 
 def gather(unity):
@@ -442,6 +541,8 @@ def gather(unity):
         result['session_resource'] = api.session_resource
     if 'storage_processors' in subsets:
         result['storage_processors'] = api.storage_processors()
+    if 'failback' in subsets:
+        result['failback'] = failback(unity.client)
     return result
 
 

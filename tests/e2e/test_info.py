@@ -59,3 +59,24 @@ def test_validate_certs_false_warns(sim, run_play):
                    module_defaults=connection)
     assert run.rc == 0, run.stdout[-3000:]
     assert 'validate_certs is false' in run.stdout + run.stderr
+
+
+def test_failback_subset_names_what_runs_away_from_home(sim, run_play):
+    sim.put_scenario('array-8', {'auto_failback': False, 'luns': 1,
+                                 'nas_servers': [{'name': 'fs-prod', 'home': 'spa', 'current': 'spb'},
+                                                 {'name': 'fs-test', 'home': 'spb'}]})
+    run = run_play([{'name': 'info', 'unity.upgrade.info': {'gather_subset': ['failback']}, 'register': 'info'}],
+                   module_defaults=sim.connection('array-8'))
+    assert run.rc == 0, run.stdout[-3000:]
+    info = run.result('info')
+    assert info['changed'] is False and info['gathered'] == ['failback']
+    failback = info['failback']
+    assert failback['auto_failback_enabled'] is False
+    assert [(n['name'], n['home_sp'], n['current_sp'], n['at_home']) for n in failback['nas_servers']] == [
+        ('fs-prod', 'spa', 'spb', False), ('fs-test', 'spb', 'spb', True)]
+    assert failback['luns'] == [{'id': 'sv_1', 'name': 'lun01', 'home_sp': 'spa', 'current_sp': 'spa',
+                                 'at_home': True}]
+    assert failback['away_from_home'] == [{'kind': 'NAS server', 'id': 'nas_1', 'name': 'fs-prod',
+                                           'home_sp': 'spa', 'current_sp': 'spb'}]
+    # a read: the array's request log has no changing request
+    assert all(r['method'] == 'GET' or 'loginSessionInfo' in r['path'] for r in sim.requests('array-8'))

@@ -64,6 +64,9 @@ class ArrayModel(SessionOps):
         self.pending_candidate = None
         self.sessions = OrderedDict()
         self.outage = None
+        self.placed = _placed(scenario["nas_servers"], "nas", "nas%02d") + _placed(
+            scenario["luns"], "sv", "lun%02d")
+        self.failbacks = []  # [(time, sp)]: when the resources homed on sp return to it
         self._arm(scenario, now)
         if scenario["candidate"]:
             spec = scenario["candidate"]
@@ -103,6 +106,12 @@ class ArrayModel(SessionOps):
     # --- time ------------------------------------------------------------------------------------
 
     def tick(self, now):
+        for due in [f for f in self.failbacks if f[0] <= now]:
+            self.failbacks.remove(due)
+            if self.scenario["auto_failback"]:
+                for item in self.placed:
+                    if item["home"] == due[1]:
+                        item["current"] = due[1]
         if self.pending_candidate and self.pending_candidate[0] <= now:
             self._drop_candidate(keep=self.pending_candidate[1].get("file"))
             self.candidate = self.pending_candidate[1]
@@ -143,6 +152,20 @@ class ArrayModel(SessionOps):
         restart = 0.15 * reboot_task_duration if restart is None else restart
         self.outage = (t, t + outage, t + outage + restart)
         self.logins.clear()  # the management services restart: every login session is gone
+
+    def fail_over(self, sp):
+        """SP ``sp`` goes down: what runs on it moves to the peer; a planned return to it is off."""
+        peer = C.PEER_SP[sp]
+        self.failbacks = [f for f in self.failbacks if f[1] != sp]
+        for item in self.placed:
+            if item["current"] == sp:
+                item["current"] = peer
+
+    def plan_failback(self, sp, t):
+        self.failbacks.append((t + self.scenario["failback_seconds"], sp))
+
+    def placed_of(self, kind):
+        return [item for item in self.placed if item["id"].startswith(kind + "_")]
 
     def flaky(self):
         p = self.scenario["flaky_503"]
@@ -298,9 +321,23 @@ class ArrayModel(SessionOps):
                 "restart_until": round(self.outage[2], 3)},
             "faults": faults,
             "pending": {k: v for k, v in self.pending.items() if v},
+            "auto_failback": self.scenario["auto_failback"],
+            "nas_servers": [{k: item[k] for k in ("id", "name", "home", "current")}
+                            for item in self.placed_of("nas")],
+            "luns": [{k: item[k] for k in ("id", "name", "home", "current")}
+                     for item in self.placed_of("sv")],
+            "away_from_home": [item["name"] for item in self.placed if item["current"] != item["home"]],
             "login_sessions": len(self.logins), "uploads": dict(self.upload_stats),
             "requests_logged": len(self.log), "clock": round(now, 3),
         }
+
+
+def _placed(spec, kind, pattern):
+    """NAS servers or LUNs from their scenario key: ids nas_1.. / sv_1.. (as Unity names them)."""
+    if isinstance(spec, int):
+        spec = [{"name": pattern % (i + 1), "home": ("spa", "spb")[i % 2]} for i in range(spec)]
+    return [{"id": "%s_%d" % (kind, i + 1), "name": item["name"], "home": item["home"],
+             "current": item.get("current", item["home"])} for i, item in enumerate(spec)]
 
 
 def _unlink(path):

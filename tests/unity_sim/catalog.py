@@ -124,8 +124,13 @@ FIRMWARE_TASKS = (("Preparing system", 60), ("Performing health checks", 70),
                   ("Upgrading drive firmware", 600), ("Final tasks", 45))
 HEALTH_TASK = "Performing health checks"
 WAIT_TASK = "Waiting for reboot command"
-REBOOT_TASKS = ("Rebooting peer SP", "Rebooting the primary SP")
+# The SP each reboot takes down, and whose resources fail back once its services restarted: the
+# primary SP (the one serving the management API) is taken to be SP A (UNCONFIRMED).
+REBOOT_TASKS = {"Rebooting peer SP": "spb", "Rebooting the primary SP": "spa"}
 PEER_SERVICES_TASK = "Restarting services on peer SP"
+RESTART_TASKS = {PEER_SERVICES_TASK: "spb", "Restarting services on primary SP": "spa"}
+PEER_SP = {"spa": "spb", "spb": "spa"}
+NODE = {"spa": 0, "spb": 1}  # NodeEnum (reference: 0 = SPA, 1 = SPB)
 
 # --- eligibility / health-check messages ---------------------------------------------------------
 

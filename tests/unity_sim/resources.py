@@ -57,7 +57,7 @@ def _system(array, ctx):
              "name": array.system_name, "model": array.model, "serialNumber": array.serial,
              "internalModel": "OBERON 25 DRIVE CHASSIS", "platform": "Oberon_DualSP",
              "macAddress": mac, "isEULAAccepted": True, "isUpgradeComplete": not array.upgrade_running(),
-             "isAutoFailbackEnabled": True, "currentPower": 469, "avgPower": 474,
+             "isAutoFailbackEnabled": array.scenario["auto_failback"], "currentPower": 469, "avgPower": 474,
              "supportedUpgradeModels": list(array.scenario["supported_upgrade_models"]),
              "operationalStatus": [2], "licenseType": 1,
              "instanceId": "root/emc:EMC_UEM_StorageSystemLeaf%Tag=00:00:00:00"}]
@@ -77,6 +77,23 @@ def _sps(array, ctx):
             "postFirmwareRevision": "21.2", "memorySize": 65536, "parentDpe": {"id": "dpe"},
             "modelName": array.sp_model, "operationalStatus": [32771, 32832, 32834]})
     return out
+
+
+def _ok_health():
+    return C.health_object(5, C.SP_HEALTH_TEXT)  # ALRT_COMPONENT_OK
+
+
+def _nas_servers(array, ctx):
+    return [{"id": item["id"], "name": item["name"], "health": _ok_health(),
+             "homeSP": {"id": item["home"]}, "currentSP": {"id": item["current"]}}
+            for item in array.placed_of("nas")]
+
+
+def _luns(array, ctx):
+    return [{"id": item["id"], "name": item["name"], "health": _ok_health(),
+             "sizeTotal": 107374182400, "defaultNode": C.NODE[item["home"]],
+             "currentNode": C.NODE[item["current"]]}
+            for item in array.placed_of("sv")]
 
 
 def _installed(array, ctx):
@@ -133,6 +150,13 @@ TYPES = {t.name: t for t in (
                                  "postFirmwareRevision", "memorySize", "parentDpe", "modelName",
                                  "operationalStatus"}, _sps,
             {"health": HEALTH_SUB, "parent": {"id", "resource"}, "parentDpe": {"id"}}, by_name=True),
+    # Reference "Where resources run": homeSP / currentSP are storageProcessor references,
+    # defaultNode / currentNode NodeEnum values (0 = SPA, 1 = SPB).
+    TypeDef("nasServer", {"id", "name", "health", "homeSP", "currentSP"}, _nas_servers,
+            {"health": HEALTH_SUB}, {"homeSP": "storageProcessor", "currentSP": "storageProcessor"},
+            by_name=True),
+    TypeDef("lun", {"id", "name", "health", "sizeTotal", "defaultNode", "currentNode"}, _luns,
+            {"health": HEALTH_SUB}, by_name=True),
     TypeDef("installedSoftwareVersion", {"id", "version", "revision", "releaseDate", "fullVersion",
                                          "languages", "hotFixes", "packageVersions",
                                          "driveFirmware"}, _installed,

@@ -52,6 +52,19 @@ oe                          the OE generation the array answers as: ``4.5``, ``5
 flaky_503                   probability that a request answers 503 (0)
 latency_ms                  real milliseconds added to every answer (0)
 seed                        seed of the flaky_503 random generator (0)
+nas_servers                 NAS servers (nasServer): a count, named nas01.. and homed on SP A and SP B
+                            in turn, or a list of ``{"name": .., "home": "spa"|"spb"}`` with an
+                            optional ``"current"`` (the SP it runs on now; default home) (2)
+luns                        LUNs (lun): a count, named lun01.., homed in turn, or a list of
+                            ``{"name": .., "home": .., "current": ..}`` (4)
+auto_failback               system.isAutoFailbackEnabled (true). While an SP reboots during an
+                            upgrade its NAS servers and LUNs run on the peer SP; with true they
+                            return home ``failback_seconds`` after that SP's services restarted,
+                            with false they stay on the peer
+failback_seconds            delay of that return (0)
+health_check                ``{"blocking": [codes], "warnings": [codes]}``: a health-check session
+                            (type 1) fails with the blocking codes' messages (ERROR), or completes
+                            with the warnings' messages (WARNING) in its ``messages`` (none)
 faults                      ``[{"start": s, "duration": s, "kind": refuse|reset|503|401|slow,
                             "delay_ms": n}]``, start relative to when the scenario was applied;
                             optional ``"method"`` and ``"path"`` (a substring of the request path)
@@ -155,10 +168,12 @@ DEFAULTS = {
     "upload_processing_seconds": 5.0, "upload_drop_at_bytes": None, "upload_stall_at_bytes": None,
     "upload_stall_seconds": 30.0, "corrupt_upload": False, "lose_create_response": False,
     "answer_faults": [], "oe": None, "flaky_503": 0.0, "latency_ms": 0, "seed": 0, "faults": [],
+    "nas_servers": 2, "luns": 4, "auto_failback": True, "failback_seconds": 0.0,
+    "health_check": {"blocking": [], "warnings": []},
 }
 # Keys a PATCH may change on a running array without resetting its state.
 LIVE_KEYS = frozenset(DEFAULTS) - {"software_version", "candidate", "sessions", "model", "name",
-                                   "serial", "hot_fixes", "oe"}
+                                   "serial", "hot_fixes", "oe", "nas_servers", "luns"}
 
 
 class ScenarioError(ValueError):
@@ -281,7 +296,7 @@ def normalize(raw, base=None):
                 raise ScenarioError("%s: a non-empty string is expected" % key)
             out[key] = str(raw[key])
     for key in ("password_change_required", "eligibility_async", "corrupt_upload",
-                "lose_create_response"):
+                "lose_create_response", "auto_failback"):
         if key in raw:
             if not isinstance(raw[key], bool):
                 raise ScenarioError("%s: true or false" % key)
@@ -343,16 +358,26 @@ def normalize(raw, base=None):
             raise ScenarioError("eligibility: {\"blocking\": [codes], \"warnings\": [codes]}")
         out["eligibility"] = {"blocking": _codes(elig.get("blocking"), "eligibility.blocking"),
                               "warnings": _codes(elig.get("warnings"), "eligibility.warnings")}
+    if "health_check" in raw:
+        check = raw["health_check"] or {}
+        if not isinstance(check, dict) or set(check) - {"blocking", "warnings"}:
+            raise ScenarioError("health_check: {\"blocking\": [codes], \"warnings\": [codes]}")
+        out["health_check"] = {"blocking": _codes(check.get("blocking"), "health_check.blocking"),
+                               "warnings": _codes(check.get("warnings"), "health_check.warnings")}
+    for key in ("nas_servers", "luns"):
+        if key in raw:
+            out[key] = _placed(raw[key], key)
     for key, minimum, maximum, integer in (
             ("upgrade_minutes", 0.01, 100000, False), ("reboot_outage_seconds", 0, 10 ** 6, False),
             ("service_restart_seconds", 0, 10 ** 6, False), ("idle_timeout", 1, 10 ** 7, False),
             ("upload_processing_seconds", 0, 10 ** 6, False),
             ("upload_drop_at_bytes", 0, None, True), ("upload_stall_at_bytes", 0, None, True),
             ("upload_stall_seconds", 0, 10 ** 6, False), ("flaky_503", 0, 1, False),
-            ("latency_ms", 0, 60000, True), ("seed", -2 ** 63, 2 ** 63, True)):
+            ("latency_ms", 0, 60000, True), ("seed", -2 ** 63, 2 ** 63, True),
+            ("failback_seconds", 0, 10 ** 6, False)):
         if key in raw:
             optional = key not in ("idle_timeout", "upload_processing_seconds", "upload_stall_seconds",
-                                   "flaky_503", "latency_ms", "seed")
+                                   "flaky_503", "latency_ms", "seed", "failback_seconds")
             out[key] = _number(raw, key, minimum, maximum, integer, optional)
     if "fail_at_task" in raw:
         value = raw["fail_at_task"]
@@ -369,6 +394,30 @@ def normalize(raw, base=None):
         out["fail_status"] = status
     if "faults" in raw:
         out["faults"] = [_fault(f) for f in raw["faults"] or []]
+    return out
+
+
+def _placed(value, key):
+    """``nas_servers`` / ``luns``: a count, or a list of ``{"name", "home", "current"}`` (spa or spb)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        if not 0 <= value <= 1000:
+            raise ScenarioError("%s: %r is out of range (0 to 1000)" % (key, value))
+        return value
+    if not isinstance(value, list):
+        raise ScenarioError("%s: a count or a list of {\"name\": .., \"home\": spa|spb}" % key)
+    out = []
+    for i, item in enumerate(value):
+        if (not isinstance(item, dict) or set(item) - {"name", "home", "current"}
+                or not isinstance(item.get("name"), str) or not item["name"]
+                or item.get("home", "spa") not in ("spa", "spb")
+                or item.get("current", "spa") not in ("spa", "spb")):
+            raise ScenarioError("%s[%d]: {\"name\": .., \"home\": spa|spb, \"current\": spa|spb}"
+                                % (key, i))
+        home = item.get("home", "spa")
+        out.append({"name": item["name"], "home": home, "current": item.get("current", home)})
+    names = [item["name"] for item in out]
+    if len(set(names)) != len(names):
+        raise ScenarioError("%s: names repeat" % key)
     return out
 
 

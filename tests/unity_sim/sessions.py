@@ -35,6 +35,11 @@ class SessionOps:
     def task_started(self, session, task, t):
         if task.caption in C.REBOOT_TASKS:
             self.begin_outage(t, task.duration)
+            self.fail_over(C.REBOOT_TASKS[task.caption])
+
+    def task_finished(self, session, task, t):
+        if task.caption in C.RESTART_TASKS:
+            self.plan_failback(C.RESTART_TASKS[task.caption], t)
 
     def planned_failure(self, session, index):
         task = session.tasks[index]
@@ -48,6 +53,11 @@ class SessionOps:
                 return status, [C.task_failure_message(task.caption, index, status)]
         if task.caption == C.HEALTH_TASK and index == self._first_health(session):
             problems = self.health_problems()
+            if session.type == C.HEALTH_CHECK:
+                problems.extend(C.check_message(code, C.SEV_ERROR)
+                                for code in self.scenario["health_check"]["blocking"])
+                if problems:
+                    problems.extend(self._check_warnings())
             if problems:
                 return C.FAILED, problems
         return None
@@ -65,9 +75,14 @@ class SessionOps:
                     "isNewerVersion": False}]
             if self.candidate and self.candidate["id"] == session.candidate_id:
                 self._drop_candidate()
+        elif session.type == C.HEALTH_CHECK:
+            session.messages = self._check_warnings()
         elif session.type in C.SP_UPGRADE_TYPES and session.selected_model:
             self.sp_model = session.selected_model
             self.model = "Unity %sF" % C.SP_MODEL[self.sp_model][2:]
+
+    def _check_warnings(self):
+        return [C.check_message(code, C.SEV_WARNING) for code in self.scenario["health_check"]["warnings"]]
 
     @staticmethod
     def _first_health(session):

@@ -93,6 +93,21 @@ ATTRIBUTES = {
         "instanceId": ("String", "Instance identifier of the system. "),
     },
     "storageProcessor": _SP,
+    "nasServer": {
+        "id": _ID, "health": _HEALTH,
+        "name": ("String", "User-specified name of the NAS server. "),
+        "homeSP": ("storageProcessor", "Storage processor on which the NAS server is intended to run. "),
+        "currentSP": ("storageProcessor", "Storage processor on which the NAS server is currently "
+                      "running. "),
+    },
+    "lun": {
+        "id": _ID, "health": _HEALTH,
+        "name": ("String", "Name of the LUN. "),
+        "sizeTotal": ("unsigned Integer[64(bytes)]", "LUN size that the system presents to the host "
+                      "or end user. "),
+        "defaultNode": ("NodeEnum", "Storage processor that owns the LUN by default. "),
+        "currentNode": ("NodeEnum", "Storage processor that currently owns the LUN. "),
+    },
     "installedSoftwareVersion": dict(_VERSION, **{
         "languages": ("List<installedSoftwareVersionLanguage>", "Language packs installed on the "
                       "system. "),

@@ -11,6 +11,7 @@ Events, through the ``hooks`` object (the array):
 * ``hooks.task_started(session, task, t)`` -- e.g. the SP reboot outages;
 * ``hooks.planned_failure(session, index)`` -- ``(status, [upgradeMessage])`` when this task must fail
   (``fail_at_task``; failing health checks), else None; the task then fails half-way through;
+* ``hooks.task_finished(session, task, t)`` -- e.g. the failback after an SP's services restarted;
 * ``hooks.completed(session, t)`` -- versions change, the candidate goes away.
 
 Intervals are whole seconds (``00:16:10.000``), as in the real capture. Task display: a pending task
@@ -105,6 +106,7 @@ class UpgradeSession:
             task.status = C.COMPLETED
             self.cursor = end
             self.index += 1
+            hooks.task_finished(self, task, end)
             if (task.caption == C.PEER_SERVICES_TASK and self.pause_between
                     and not self.paused_between_done):
                 self.paused_between_done = True
