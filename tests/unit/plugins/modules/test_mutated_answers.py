@@ -60,6 +60,8 @@ SYSTEM = '/api/instances/system/0'
 INSTALLED = '/api/types/installedSoftwareVersion/instances'
 VERIFY = '/api/types/upgradeSession/action/verifyUpgradeEligibility'
 PACKAGE = 'Unity-5.3.0.0.5.120.tgz.bin.gpg'
+NAS_SERVERS = '/api/types/nasServer/instances'
+LUNS = '/api/types/lun/instances'
 
 # resource -> (path, envelope, the content(s) a consistent array answers)
 HEALTH = {'value': 5, 'descriptionIds': ['ALRT_COMPONENT_OK'], 'descriptions': ['The component is operating normally.']}
@@ -88,6 +90,12 @@ def answers():
             {'id': sp, 'name': name, 'health': dict(HEALTH), 'isRescueMode': False, 'needsReplacement': False,
              'model': 'OBERON', 'modelName': 12, 'slotNumber': slot, 'memorySize': 65536}
             for slot, (sp, name) in enumerate((('spa', 'SP A'), ('spb', 'SP B')))]),
+        'nasServer': (NAS_SERVERS, 'collection', [
+            {'id': 'nas_1', 'name': 'nas01', 'homeSP': {'id': 'spa'}, 'currentSP': {'id': 'spa'}},
+            {'id': 'nas_2', 'name': 'nas02', 'homeSP': {'id': 'spb'}, 'currentSP': {'id': 'spa'}}]),
+        'lun': (LUNS, 'collection', [
+            {'id': 'sv_1', 'name': 'lun01', 'defaultNode': 0, 'currentNode': 0},
+            {'id': 'sv_2', 'name': 'lun02', 'defaultNode': 1, 'currentNode': 0}]),
         'verifyUpgradeEligibility': (VERIFY, 'instance', [{
             'codes': [], 'overallStatus': False, 'statusMessage': '',
             'messages': [{'errorCode': 'flr::check_replication_sessions_1', 'severity': 4, 'httpStatus': 200,
@@ -95,10 +103,11 @@ def answers():
     }
 
 
-# What each module reads (the verify action is a POST); ``info`` reads everything but the check.
+# What each module reads (the verify action is a POST); ``info`` reads everything but the check (its
+# failback subset reads system again, for isAutoFailbackEnabled).
 READS = {
     'info': ('basicSystemInfo', 'system', 'installedSoftwareVersion', 'candidateSoftwareVersion', 'upgradeSession',
-             'storageProcessor'),
+             'storageProcessor', 'nasServer', 'lun'),
     'upgrade_eligibility_info': ('basicSystemInfo', 'system', 'upgradeSession', 'storageProcessor',
                                  'verifyUpgradeEligibility'),
     'upgrade_session': ('basicSystemInfo', 'installedSoftwareVersion', 'candidateSoftwareVersion', 'upgradeSession'),
