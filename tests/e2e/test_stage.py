@@ -94,8 +94,8 @@ def test_stage_then_upgrade_uploads_nothing(start_sim, run_playbook, tmp_path):
     staged = ['array-1', 'array-2', 'array-3']
     for name in staged:
         sim.clear_requests(name)
-    run, records, _report_dir = run_fleet(run_playbook, sim, tmp_path, 'unity.upgrade.upgrade', package, names=staged,
-                                unity_upgrade_serial=3)
+    run, records, _report_dir = run_fleet(run_playbook, sim, tmp_path, 'unity.upgrade.upgrade', package,
+                                          names=staged, unity_upgrade_serial=3)
     assert run.rc == 0, out(run)
     assert [records[name]['outcome'] for name in staged] == ['current', 'upgraded', 'upgraded']
     for name in staged:
