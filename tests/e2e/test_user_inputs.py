@@ -106,8 +106,8 @@ def test_pasted_addresses_and_a_password_outside_latin1_log_in(sim, run_play):
             info('bracketed IPv6 with port', unispherehost='[::1]:%d' % v6_port, **common),
             info('URL with bracketed IPv6', unispherehost='https://[::1]:%d/' % v6_port, **common),
             info('bare IPv6 and port', unispherehost='::1', port=v6_port, **common),
-            info('wrong password outside Latin-1', unispherehost='127.0.0.1', port=port,
-                 **dict(common, password='{{ wrong_password }}')),
+            info('wrong password outside Latin-1', unispherehost='127.0.0.1', port=port, username=USER,
+                 password='{{ wrong_password }}', ca_path=sim.ca_file),
         ]
         run = run_play(tasks, verbosity=3, extra_vars={'unity_password': PASSWORD, 'wrong_password': u'pässwörd✗'})
     finally:
