@@ -12,6 +12,11 @@ options:
   unispherehost:
     description:
       - Management address (IP or host name) of the Unity array's Unisphere.
+      - "Accepted forms: a host name, an IPv4 address or an IPv6 address, optionally after C(https://), with a port
+        after a colon and a trailing slash: C(unity01.example.com), C(10.0.0.5:443), C(https://unity01.example.com:8443/),
+        C(fd00::10), C([fd00::10]:8443). An IPv6 address with a port goes in brackets."
+      - A path, a query, C(http://), a user name or password before C(@) or white space inside is refused.
+      - A port given here is used when O(port) is not set; when both are set they must agree.
       - If not set, the value of the E(UNITY_HOST) environment variable is used.
     type: str
     required: true
@@ -19,9 +24,9 @@ options:
   port:
     description:
       - HTTPS port of the Unisphere REST API.
-      - If not set, the value of the E(UNITY_PORT) environment variable is used.
+      - If not set, the value of the E(UNITY_PORT) environment variable is used; if that is not set either, the
+        port in O(unispherehost), else C(443).
     type: int
-    default: 443
   username:
     description:
       - User name of a Unisphere account with a role that may run upgrades (administrator for changes).

@@ -10,6 +10,9 @@ one-line ``fail_json(msg=..., error_code=..., http_status=...)``.
 """
 
 
+import ipaddress
+import re
+
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
 from ansible_collections.unity.upgrade.plugins.module_utils.rest import (
@@ -43,12 +46,109 @@ TLS_ADVICE = {
 LOGIN_WAIT = RetryPolicy(attempts=None, base_delay=2.0, max_delay=30.0)
 
 
+# What unispherehost may be, shown whenever it is refused.
+ADDRESS_FORMS = ('give the host name or IP address, optionally with https:// and a port: unity01.example.com, '
+                 '10.0.0.5:443, https://unity01.example.com:8443/, fd00::10 or [fd00::10]:8443')
+DEFAULT_PORT = 443
+_LABEL = r'[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?'
+_HOST_NAME = re.compile(r'^(?=.{1,253}$)%s(?:\.%s)*\.?$' % (_LABEL, _LABEL))
+
+
+class AddressError(ValueError):
+    """An unispherehost that names no array: its message is the one line for the user."""
+
+
+def _is_ipv6(text):
+    try:
+        return '%' not in text and ipaddress.IPv6Address(text) is not None
+    except ValueError:
+        return False
+
+
+def split_address(value):
+    """``(host, port or None)`` from unispherehost as users give it (pasted from a browser's address bar
+    too): a host name, an IPv4 address, or an IPv6 address (bare or in brackets), optionally after
+    ``https://``, followed by ``:port``, and a trailing ``/``. Anything else raises AddressError."""
+    text = value.strip()
+    scheme, sep, rest = text.partition('://')
+    if not sep:
+        scheme, rest = '', text
+    end = re.search(r'[/?#]', rest)
+    hostport, tail = (rest[:end.start()], rest[end.start():]) if end else (rest, '')
+    # user:password@host: the password is never shown
+    shown = scheme + sep + '***@' + hostport.rpartition('@')[2] + tail if '@' in hostport else text
+    # one line whatever was typed: a newline or a control character is shown escaped
+    shown = ''.join(c if c.isprintable() else c.encode('unicode_escape').decode('ascii') for c in shown)
+
+    def refuse(reason):
+        raise AddressError("unispherehost '%s' %s; %s" % (shown, reason, ADDRESS_FORMS))
+
+    if not text:
+        raise AddressError('unispherehost (or UNITY_HOST) must name the array, got an empty string')
+    if re.search(r'\s', text):
+        refuse('contains white space')
+    if scheme.lower() == 'http':
+        refuse('starts with http://, and Unisphere answers HTTPS only')
+    if sep and scheme.lower() != 'https':
+        refuse('starts with %s://, not https://' % scheme)
+    if '@' in hostport:
+        refuse('carries a user name or password: set username and password instead')
+    if '?' in tail or '#' in tail:
+        refuse('has a query or a fragment (?, #)')
+    if tail not in ('', '/'):
+        refuse('has a path (%s)' % tail)
+    if hostport.startswith('['):
+        host, bracket, after = hostport[1:].partition(']')
+        if not bracket:
+            refuse("opens '[' without closing it")
+        if not _is_ipv6(host):
+            refuse('has [%s], which is not an IPv6 address' % host)
+        if after and not after.startswith(':'):
+            refuse("has '%s' after the IPv6 address" % after)
+        port_text = after[1:] if after else None
+    elif hostport.count(':') > 1:
+        if not _is_ipv6(hostport):
+            refuse('is not an IPv6 address (an IPv6 address with a port goes in brackets: [fd00::10]:8443)')
+        host, port_text = hostport, None
+    else:
+        host, colon, port_text = hostport.partition(':')
+        port_text = port_text if colon else None
+        if not host:
+            refuse('names no host')
+        if re.match(r'^[0-9.]+$', host):
+            try:
+                ipaddress.IPv4Address(host)
+            except ValueError:
+                refuse("has '%s', which is not an IPv4 address" % host)
+        elif not _HOST_NAME.match(host):
+            refuse("has '%s', which is not a host name" % host)
+    if port_text is None:
+        return host, None
+    if not port_text:
+        refuse("ends with ':' but no port")
+    if not re.match(r'^[0-9]{1,5}$', port_text):
+        refuse("has the port '%s', which is not a number" % port_text)
+    port = int(port_text)
+    if not 1 <= port <= 65535:
+        refuse('has the port %d, which is not between 1 and 65535' % port)
+    return host, port
+
+
+def address_secrets(params):
+    """The password of a ``user:password@`` in unispherehost: refused, and masked in every output."""
+    text = str(params.get('unispherehost') or '').strip()
+    authority = text.partition('://')[2] or text
+    userinfo, at, dummy = re.split(r'[/?#]', authority, maxsplit=1)[0].rpartition('@')
+    return [userinfo.partition(':')[2]] if at else []
+
+
 def connection_argument_spec():
     """The connection options, written once; the doc fragment is unity.upgrade.connection."""
     return dict(
         unispherehost=dict(type='str', required=True, aliases=['host'],
                            fallback=(env_fallback, ['UNITY_HOST'])),
-        port=dict(type='int', default=443, fallback=(env_fallback, ['UNITY_PORT'])),
+        # no default: a port in unispherehost is used only when this one is not given
+        port=dict(type='int', fallback=(env_fallback, ['UNITY_PORT'])),
         username=dict(type='str', required=True, fallback=(env_fallback, ['UNITY_USERNAME'])),
         password=dict(type='str', required=True, no_log=True,
                       fallback=(env_fallback, ['UNITY_PASSWORD'])),
@@ -112,10 +212,12 @@ class UnityModule:
     def __init__(self, argument_spec=None, supports_check_mode=True, hidden_values=None, **kwargs):
         spec = connection_argument_spec()
         spec.update(argument_spec or {})
-        self.module = _module_class(hidden_values)(argument_spec=spec, supports_check_mode=supports_check_mode,
-                                                   **kwargs)
-        if hidden_values is not None:  # also when the invocation is not logged (no_log)
-            self.module.hide()
+
+        def hidden(params):
+            return address_secrets(params) + list(hidden_values(params) if hidden_values else ())
+
+        self.module = _module_class(hidden)(argument_spec=spec, supports_check_mode=supports_check_mode, **kwargs)
+        self.module.hide()  # also when the invocation is not logged (no_log)
         self.params = self.module.params
         self._client = None
         # Seconds the first login may wait for an unreachable API; a module that
@@ -141,13 +243,20 @@ class UnityModule:
 
     def _validate_connection_params(self):
         port = self.params['port']
-        if not 1 <= port <= 65535:
+        if port is not None and not 1 <= port <= 65535:
             self.fail('port must be between 1 and 65535, got %s' % port)
         if self.params['request_timeout'] <= 0:
             self.fail('request_timeout must be a positive number of seconds, got %s'
                       % self.params['request_timeout'])
-        if not self.params['unispherehost'].strip():
-            self.fail('unispherehost (or UNITY_HOST) must name the array, got an empty string')
+        try:
+            host, host_port = split_address(self.params['unispherehost'])
+        except AddressError as error:
+            self.fail(str(error))
+        if host_port is not None and port is not None and host_port != port:
+            self.fail("unispherehost '%s' names port %d and port (or UNITY_PORT) is %d: give the port in one of them, "
+                      'or the same in both' % (self.params['unispherehost'].strip(), host_port, port))
+        # where the client connects: the port given, else the one in unispherehost, else 443
+        self.address = (host, port or host_port or DEFAULT_PORT)
         if self.params['ca_path']:
             problem = ca_path_problem(self.params['ca_path'])
             if problem:
@@ -156,7 +265,7 @@ class UnityModule:
         if not self.params['validate_certs'] and not self.params['ca_path']:
             self.module.warn('validate_certs is false: the identity of %s is not verified. Prefer '
                              "ca_path with the CA that signed the array's certificate."
-                             % self.params['unispherehost'])
+                             % self.address[0])
 
     @property
     def client(self):
@@ -164,8 +273,8 @@ class UnityModule:
         if self._client is None:
             factory = self.client_factory or UnityRestClient
             self._client = factory(
-                host=self.params['unispherehost'].strip(),
-                port=self.params['port'],
+                host=self.address[0],
+                port=self.address[1],
                 username=self.params['username'],
                 password=self.params['password'],
                 validate_certs=self.params['validate_certs'],

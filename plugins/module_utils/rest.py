@@ -10,6 +10,7 @@ and reused by a future lookup or inventory plugin.
 """
 
 
+import base64
 import json
 import os
 import re
@@ -339,6 +340,19 @@ def format_host(host):
     return host
 
 
+class Utf8BasicAuth:
+    """HTTP Basic credentials sent as UTF-8 (RFC 7617 charset="UTF-8"). requests encodes them as
+    Latin-1, and fails on a password such as 'pässwörd✓'."""
+
+    def __init__(self, username, password):
+        self._value = 'Basic ' + base64.b64encode(
+            ('%s:%s' % (username, password)).encode('utf-8')).decode('ascii')
+
+    def __call__(self, request):
+        request.headers['Authorization'] = self._value
+        return request
+
+
 class UnityRestClient:
     """A logged-in conversation with one array.
 
@@ -402,8 +416,8 @@ class UnityRestClient:
         params = {'compact': 'true', 'fields': ','.join(LOGIN_FIELDS)}
         answered = []
         try:
-            response = self._get_outside_session(LOGIN_PATH, params, retry, auth=(self._username, self._password),
-                                                 answered=answered)
+            response = self._get_outside_session(LOGIN_PATH, params, retry,
+                                                 auth=Utf8BasicAuth(self._username, self._password), answered=answered)
         finally:
             self.stats['logins'] += 1 if answered else 0  # a login the array answered, even with 503
         if response.status_code in (401, 403):

@@ -405,7 +405,119 @@ def cases(w):
             'upgrade_session', dict(connection(w), type='storageprocessor_upgrade', selected_model='SP999'),
             'value of selected_model must be one of: SP300, SP400, SP500, SP600, SP350, SP450, SP550, SP650, VSA2Core, '
             'VSA12Core, SP380, SP480, SP680, SP880, got: SP999'),
+        # -- the address as users type it (issue 13): refused in one line that shows the accepted forms ----------
+        'c61 http:// pasted': case('info', connection(w, unispherehost='http://127.0.0.1:%d' % sim_port, port=None),
+                                   host_line('http://127.0.0.1:%d' % sim_port,
+                                             'starts with http://, and Unisphere answers HTTPS only')),
+        'c62 a URL with a path': case(
+            'upgrade_eligibility_info', connection(w, unispherehost='https://127.0.0.1:%d/api/types' % sim_port, port=None),
+            host_line('https://127.0.0.1:%d/api/types' % sim_port, 'has a path (/api/types)')),
+        'c63 user and password in the address': case(
+            'upgrade_candidate', dict(connection(w, unispherehost='https://admin:Host-Canary-1@127.0.0.1/', port=None),
+                                      src=pkg),
+            host_line('https://***@127.0.0.1/', 'carries a user name or password: set username and password instead')),
+        'c64 the dashboard URL': case(
+            'upgrade_session', dict(connection(w, unispherehost='https://unity01.example.com/#/dashboard', port=None),
+                                    version=TARGET),
+            host_line('https://unity01.example.com/#/dashboard', 'has a query or a fragment (?, #)')),
+        'c65 a query': case('info', connection(w, unispherehost='unity01.example.com?lang=en', port=None),
+                            host_line('unity01.example.com?lang=en', 'has a query or a fragment (?, #)')),
+        'c66 a space inside': case('info', connection(w, unispherehost='unity01 .example.com'),
+                                   host_line('unity01 .example.com', 'contains white space')),
+        'c67 a tab inside': case('upgrade_eligibility_info', connection(w, unispherehost='unity01\texample'),
+                                 host_line('unity01\\texample', 'contains white space')),
+        'c68 a colon without port': case('info', connection(w, unispherehost='unity01.example.com:', port=None),
+                                         host_line('unity01.example.com:', "ends with ':' but no port")),
+        'c69 a port that is a word': case('info', connection(w, unispherehost='unity01.example.com:https', port=None),
+                                          host_line('unity01.example.com:https',
+                                                    "has the port 'https', which is not a number")),
+        'c70 a port out of range in the address': case(
+            'upgrade_session', dict(connection(w, unispherehost='unity01.example.com:99999', port=None), version=TARGET),
+            host_line('unity01.example.com:99999', 'has the port 99999, which is not between 1 and 65535')),
+        'c71 a name in brackets': case('info', connection(w, unispherehost='[unity01.example.com]:443', port=None),
+                                       host_line('[unity01.example.com]:443',
+                                                 'has [unity01.example.com], which is not an IPv6 address')),
+        'c72 an unclosed bracket': case('info', connection(w, unispherehost='[fd00::10', port=None),
+                                        host_line('[fd00::10', "opens '[' without closing it")),
+        'c73 an IPv6 port without brackets': case(
+            'upgrade_eligibility_info', connection(w, unispherehost='fd00::10::8443', port=None),
+            host_line('fd00::10::8443', 'is not an IPv6 address (an IPv6 address with a port goes in brackets: '
+                                        '[fd00::10]:8443)')),
+        'c74 text after the brackets': case('info', connection(w, unispherehost='[fd00::10]8443', port=None),
+                                            host_line('[fd00::10]8443', "has '8443' after the IPv6 address")),
+        'c75 an IPv4 address out of range': case('info', connection(w, unispherehost='10.0.0.256', port=None),
+                                                 host_line('10.0.0.256', "has '10.0.0.256', which is not an IPv4 address")),
+        'c76 an empty label': case('info', connection(w, unispherehost='unity01..example.com', port=None),
+                                   host_line('unity01..example.com',
+                                             "has 'unity01..example.com', which is not a host name")),
+        'c77 another scheme': case('upgrade_candidate', dict(connection(w, unispherehost='ftp://unity01.example.com'),
+                                                             src=pkg),
+                                   host_line('ftp://unity01.example.com', 'starts with ftp://, not https://')),
+        'c78 a scheme and nothing else': case('info', connection(w, unispherehost='https://', port=None),
+                                              host_line('https://', 'names no host')),
+        'c79 a port and no host': case('info', connection(w, unispherehost=':443', port=None),
+                                       host_line(':443', 'names no host')),
+        'c80 HTTP:// in capitals': case('info', connection(w, unispherehost='HTTP://unity01.example.com', port=None),
+                                        host_line('HTTP://unity01.example.com',
+                                                  'starts with http://, and Unisphere answers HTTPS only')),
+        'c81 the port twice, different': case(
+            'info', connection(w, unispherehost='127.0.0.1:%d' % sim_port, port=443),
+            "unispherehost '127.0.0.1:%d' names port %d and port (or UNITY_PORT) is 443: give the port in one of them, "
+            "or the same in both" % (sim_port, sim_port)),
+        'c82 the port twice in a URL, different': case(
+            'upgrade_session', dict(connection(w, unispherehost='https://unity01.example.com:8443/', port=9443),
+                                    version=TARGET),
+            "unispherehost 'https://unity01.example.com:8443/' names port 8443 and port (or UNITY_PORT) is 9443: give the "
+            "port in one of them, or the same in both"),
+        # the port in the address is the one used: these reach nothing, and say where they tried
+        'c83 the port of a pasted URL': case(
+            'info', connection(w, unispherehost='https://127.0.0.1:%d/' % w.closed, port=None),
+            'GET /api/types/loginSessionInfo/instances: cannot reach https://127.0.0.1:%d: connection refused' % w.closed),
+        'c84 a bracketed IPv6 address and port': case(
+            'info', connection(w, unispherehost='[::1]:%d' % w.closed, port=None),
+            'GET /api/types/loginSessionInfo/instances: cannot reach https://[::1]:%d: connection refused' % w.closed),
+        'c85 a bare IPv6 address': case(
+            'upgrade_eligibility_info', connection(w, unispherehost='::1', port=w.closed),
+            'GET /api/types/loginSessionInfo/instances: cannot reach https://[::1]:%d: connection refused' % w.closed),
+        # -- credentials outside Latin-1 are sent (as UTF-8) and refused like any other --------------------------
+        'c86 a wrong password outside Latin-1': case(
+            'info', connection(w, password=u'pässwörd✗'),
+            "login to https://127.0.0.1:%d as 'admin' was refused (HTTP 401): check username and password, and that "
+            "the account has a role that may use the REST API" % sim_port),
+        'c87 a user name outside Latin-1': case(
+            'upgrade_session', dict(connection(w, username=u'opérateur✓'), version=TARGET),
+            u"login to https://127.0.0.1:%d as 'opérateur✓' was refused (HTTP 401): check username and password, and "
+            u"that the account has a role that may use the REST API" % sim_port),
+        # -- more options ------------------------------------------------------------------------------------
+        'c88 port negative': case('info', connection(w, port=-1), 'port must be between 1 and 65535, got -1'),
+        'c89 port a word': case('info', connection(w, port='https'),
+                                "argument 'port' is of type str and we were unable to convert to int: \"'https'\" "
+                                "cannot be converted to an int"),
+        'c90 an SP upgrade with a version': case(
+            'upgrade_session', dict(connection(w), type='storageprocessor_upgrade', selected_model='SP480',
+                                    version=TARGET),
+            'type storageprocessor_upgrade upgrades SP hardware and takes no candidate or version'),
+        'c91 an offline SP upgrade without a model': case(
+            'upgrade_session', dict(connection(w), type='offline_storageprocessor_upgrade'),
+            'type offline_storageprocessor_upgrade needs selected_model, the SP model to upgrade to'),
+        'c92 upload_timeout negative': case('upgrade_candidate', dict(connection(w), src=pkg, upload_timeout=-10),
+                                            'upload_timeout must be a positive number of seconds, got -10.0'),
+        'c93 processing_timeout zero': case('upgrade_candidate', dict(connection(w), src=pkg, processing_timeout=0),
+                                            'processing_timeout must be a positive number of seconds, got 0.0'),
+        'c94 version of two parts': case('upgrade_candidate', dict(connection(w), src=pkg, version='5.3'),
+                                         "version must look like 5.3.0 or 5.3.0.0.5.120, got '5.3'"),
+        'c95 request_timeout negative, upload': case('upgrade_candidate', dict(connection(w, request_timeout=-1),
+                                                                               src=pkg),
+                                                     'request_timeout must be a positive number of seconds, got -1.0'),
     }
+
+
+FORMS = ('give the host name or IP address, optionally with https:// and a port: unity01.example.com, 10.0.0.5:443, '
+         'https://unity01.example.com:8443/, fd00::10 or [fd00::10]:8443')
+
+
+def host_line(shown, reason):
+    return "unispherehost '%s' %s; %s" % (shown, reason, FORMS)
 
 
 def result_of(w, case_id):
@@ -431,8 +543,8 @@ def _case_ids():
 CASE_IDS = _case_ids()
 
 
-def test_the_table_has_at_least_25_cases():
-    assert len(CASE_IDS) >= 25
+def test_the_table_has_at_least_100_cases_across_modules_and_role():
+    assert len(CASE_IDS) + len(ROLE_CASES) >= 100
 
 
 @pytest.mark.parametrize('case_id', CASE_IDS)
@@ -456,7 +568,8 @@ def test_no_traceback_and_no_password_in_the_whole_verbose_output(world):
     output = world.run.stdout + world.run.stderr
     for text in TRACEBACK:
         assert text not in output
-    for password in ('Wrong-Password-1', 'Canary-Not-Unisphere', 'Artifact-Canary-1', world.sim.array('array-1')['password']):
+    for password in ('Wrong-Password-1', 'Canary-Not-Unisphere', 'Artifact-Canary-1', 'Host-Canary-1', u'pässwörd✗',
+                     world.sim.array('array-1')['password']):
         assert password not in output
         assert password not in json.dumps(world.run.records)
     assert len(world.run.records) == len(CASE_IDS), 'every case ran'
@@ -499,7 +612,28 @@ ROLE_CASES = {
     'r6-wrong-password': ({'unity_upgrade_password': 'Wrong-Password-2'}, 'Stop this array',
                           "r6-wrong-password: login to https://127.0.0.1:{port} as 'admin' was refused (HTTP 401): check "
                           "username and password, and that the account has a role that may use the REST API"),
+    # the address as users type it (issue 13): the role hands unity_upgrade_host to the modules as it is
+    'r9-host-with-path': ({'unity_upgrade_host': 'https://127.0.0.1:{port}/api/types'}, 'Stop this array',
+                          "r9-host-with-path: unispherehost 'https://127.0.0.1:{port}/api/types' has a path (/api/types); "
+                          + FORMS),
+    'r10-port-twice': ({'unity_upgrade_host': '127.0.0.1:1'}, 'Stop this array',
+                       "r10-port-twice: unispherehost '127.0.0.1:1' names port 1 and port (or UNITY_PORT) is {port}: give "
+                       "the port in one of them, or the same in both"),
+    'r11-http': ({'unity_upgrade_host': 'http://127.0.0.1', 'unity_upgrade_port': None}, 'Stop this array',
+                 "r11-http: unispherehost 'http://127.0.0.1' starts with http://, and Unisphere answers HTTPS only; "
+                 + FORMS),
+    'r12-user-in-host': ({'unity_upgrade_host': 'https://admin:Role-Host-Canary@127.0.0.1/'}, 'Stop this array',
+                         "r12-user-in-host: unispherehost 'https://***@127.0.0.1/' carries a user name or password: set "
+                         "username and password instead; " + FORMS),
+    'r13-pasted-url': ({'unity_upgrade_host': 'https://127.0.0.1:{port}/', 'unity_upgrade_port': None},
+                       'Report an array that already runs the target version',
+                       'r13-pasted-url already runs 5.3.0.0.5.120 (target 5.3.0.0.5.120): nothing to do.'),
+    'r14-pasted-url-and-the-same-port': ({'unity_upgrade_host': 'https://127.0.0.1:{port}'},
+                                         'Report an array that already runs the target version',
+                                         'r14-pasted-url-and-the-same-port already runs 5.3.0.0.5.120 (target '
+                                         '5.3.0.0.5.120): nothing to do.'),
 }
+GREEN = ('r2-downgrade-allowed', 'r13-pasted-url', 'r14-pasted-url-and-the-same-port')
 
 
 @pytest.fixture(scope='module')
@@ -508,6 +642,7 @@ def role_run(world, collections_path):
     array = sim.array('array-2')  # runs 5.3.0.0.5.120
     hosts = {}
     for host, (variables, task, msg) in ROLE_CASES.items():
+        variables = dict((k, v.format(port=array['port']) if isinstance(v, str) else v) for k, v in variables.items())
         hosts[host] = dict({'ansible_host': array['host'], 'unity_upgrade_port': array['port'],
                             'unity_upgrade_username': array['username'], 'unity_upgrade_password': array['password'],
                             'unity_upgrade_ca_path': sim.ca_file, 'unity_upgrade_target_version': TARGET}, **variables)
@@ -534,9 +669,9 @@ def test_bad_role_input(role_run, host):
     result = found[-1]['result']
     assert result['msg'] == msg.format(port=role_run.port)
     assert '\n' not in result['msg']
-    assert (found[-1]['status'] == 'failed') is (host != 'r2-downgrade-allowed')
+    assert (found[-1]['status'] == 'failed') is (host not in GREEN)
     outcome = role_run.report[host]['outcome']
-    assert outcome == {'r1-downgrade': 'blocked', 'r2-downgrade-allowed': 'current'}.get(host, 'failed'), outcome
+    assert outcome == ('current' if host in GREEN else 'blocked' if host == 'r1-downgrade' else 'failed'), outcome
     if host == 'r1-downgrade':
         assert role_run.report[host]['messages'] == [msg.split(': ', 1)[1]]
 
@@ -546,5 +681,6 @@ def test_the_role_run_has_no_traceback_and_no_password(role_run, world):
     for text in TRACEBACK:
         assert text not in output
     assert 'Wrong-Password-2' not in output and world.sim.array('array-2')['password'] not in output
+    assert 'Role-Host-Canary' not in output and 'Role-Host-Canary' not in json.dumps(role_run.report)
     assert world.sim.state('array-2')['sessions'][0]['status_name'] == 'Upgrade_Completed', 'no new session'
     assert len(world.sim.state('array-2')['sessions']) == 1
