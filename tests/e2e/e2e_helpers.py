@@ -32,6 +32,7 @@ import json
 import os
 import re
 import shutil
+import socket
 import sys
 import tempfile
 import threading
@@ -444,6 +445,17 @@ def pki_for(directory, dns_name):
         handle.write(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                        serialization.NoEncryption()))
     return paths
+
+
+def has_ipv6_loopback():
+    """Whether this host can listen on ::1 (containers often run without IPv6)."""
+    try:
+        sock = socket.socket(socket.AF_INET6)
+        sock.bind(('::1', 0))
+        sock.close()
+        return True
+    except OSError:
+        return False
 
 
 def sha256_of(path):

@@ -24,7 +24,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 import yaml
 
-from e2e_helpers import PlayRun, pki_for, sha256_of, start_simulator
+from e2e_helpers import PlayRun, has_ipv6_loopback, pki_for, sha256_of, start_simulator
 from unity_sim import certs, packages
 
 TARGET = '5.3.0.0.5.120'
@@ -547,8 +547,14 @@ def test_the_table_has_at_least_100_cases_across_modules_and_role():
     assert len(CASE_IDS) + len(ROLE_CASES) >= 100
 
 
+# cases that reach for ::1: on a host without IPv6 the address cannot even be tried
+IPV6_CASES = ('c84 a bracketed IPv6 address and port', 'c85 a bare IPv6 address')
+
+
 @pytest.mark.parametrize('case_id', CASE_IDS)
 def test_bad_input(world, case_id):
+    if case_id in IPV6_CASES and not has_ipv6_loopback():
+        pytest.skip('no IPv6 loopback on this host')
     record = result_of(world, case_id)
     result = record['result']
     expected = world.cases[case_id]

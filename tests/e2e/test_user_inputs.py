@@ -18,6 +18,8 @@ import threading
 import pytest
 import yaml
 
+from e2e_helpers import has_ipv6_loopback
+
 PASSWORD = u'pässwörd✓'
 USER = u'opérateur'
 TARGET = '5.3.0.0.5.120'
@@ -62,16 +64,6 @@ def relay_ipv6_to(port):
     return listener.getsockname()[1], listener.close
 
 
-def _ipv6_loopback():
-    try:
-        sock = socket.socket(socket.AF_INET6)
-        sock.bind(('::1', 0))
-        sock.close()
-        return True
-    except OSError:
-        return False
-
-
 @pytest.fixture
 def sim(start_sim):
     return start_sim(arrays=2, time_scale=60, scenario={
@@ -91,7 +83,7 @@ def secret_forms(password):
             base64.b64encode(password.encode('utf-8')).decode()}
 
 
-@pytest.mark.skipif(not _ipv6_loopback(), reason='no IPv6 loopback on this host')
+@pytest.mark.skipif(not has_ipv6_loopback(), reason='no IPv6 loopback on this host')
 def test_pasted_addresses_and_a_password_outside_latin1_log_in(sim, run_play):
     array = sim.arrays['array-1']
     port = array['port']
