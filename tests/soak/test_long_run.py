@@ -68,7 +68,8 @@ def mib(kib):
 
 def upgrade_schedule(round_number, index):
     """The fault schedule of one array's upgrade in one round (reproducible from SEED)."""
-    (oe, before), (dummy, target) = CHAIN[round_number - 1], CHAIN[round_number]
+    oe, before = CHAIN[round_number - 1]
+    target = CHAIN[round_number][1]
     number = (round_number - 1) * ARRAYS + index
     return test_faults.make_schedule(number, SEED, before=before, target=target, oe=oe, kinds=KINDS,
                                      minutes=MINUTES)
