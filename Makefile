@@ -37,6 +37,9 @@ INTEGRATION_TIME_SCALE ?= 30
 PYTEST_OPTS ?= -ra --timeout=900
 export DEMO_TIME_SCALE ?= 30
 BENCH_ARGS ?=
+# make soak: fault schedules numbered SOAK_FIRST_SCHEDULE on (make test runs 0 to 219)
+SOAK_SCHEDULES ?= 1000
+SOAK_FIRST_SCHEDULE ?= 220
 
 # pip's warnings about this machine's optional local mirrors are noise, not news
 PIP_FILTER := sed -u '/is ignored: it is neither a file nor a directory/d'
@@ -47,6 +50,7 @@ help:
 	@echo "  make demo             the fleet upgrade playbook against 4 simulated arrays, then the report"
 	@echo "  make test             every step below, each reported with its time: $(TEST_STEPS)"
 	@echo "  make bench            benchmarks (tests/bench/run.py)"
+	@echo "  make soak             $(SOAK_SCHEDULES) more fault schedules, two simulated days of upgrades, a 3-hour wait (tests/soak; not in make test, ~5 min)"
 	@echo "  make .venv            tools in .venv ($(DEV_REQUIREMENTS))"
 	@echo "  make build            copy to build/collections/..., build the tarball, install it in build/installed"
 	@echo "  make lint             ansible-lint, production profile"
@@ -262,6 +266,23 @@ bench-tools:
 bench: build bench-tools
 	@if [ ! -f tests/bench/run.py ]; then echo "bench: tests/bench/run.py does not exist yet, nothing to run"; exit 0; fi; \
 	PYTHONPATH=$(REPO)/tests PATH=$(VENV)/bin:$$PATH $(VPY) tests/bench/run.py $(BENCH_ARGS)
+
+# ---------------------------------------------------------------- soak
+# Not part of make test (tests/soak/README.md): SOAK_SCHEDULES seeded fault schedules of
+# tests/e2e/test_faults.py after the 220 of make test, then tests/soak (two simulated days of
+# upgrades, a 3-hour wait), each printing its figures. Both run even when the first failed.
+.PHONY: soak
+soak: build
+	@echo "== soak: $(SOAK_SCHEDULES) fault schedules from number $(SOAK_FIRST_SCHEDULE) (tests/e2e/test_faults.py)"
+	@failed=""; \
+	PYTHONPATH=$(REPO)/tests PATH=$(VENV)/bin:$$PATH UNITY_FAULT_SCHEDULES=$(SOAK_SCHEDULES) \
+		UNITY_FAULT_FIRST=$(SOAK_FIRST_SCHEDULE) $(VPY) -m pytest tests/e2e/test_faults.py $(PYTEST_OPTS) \
+		-p no:cacheprovider || failed="fault schedules"; \
+	echo "== soak: two simulated days of upgrades, a 3-hour wait (tests/soak)"; \
+	PYTHONPATH=$(REPO)/tests PATH=$(VENV)/bin:$$PATH $(VPY) -m pytest tests/soak $(PYTEST_OPTS) \
+		-p no:cacheprovider || failed="$$failed$${failed:+, }tests/soak"; \
+	if [ -n "$$failed" ]; then echo "== soak FAILED: $$failed" >&2; exit 1; fi; \
+	echo "== soak passed"
 
 # ---------------------------------------------------------------- housekeeping
 .PHONY: clean distclean

@@ -23,8 +23,12 @@ module fails with the array's own message and task; never more than one session,
 create request; the wait ends within ``wait_timeout`` plus one poll.
 
 Reproduce: ``UNITY_FAULT_SEED`` (the base seed, default below), ``UNITY_FAULT_SCHEDULES`` (how
-many), ``UNITY_FAULT_ONLY=3,17`` (only those schedule numbers). A failure prints each failed
-schedule with its seed and its full schedule.
+many), ``UNITY_FAULT_FIRST`` (the number of the first, 0 unless told: ``make soak`` runs numbers 220
+to 1219, after the 220 of ``make test``), ``UNITY_FAULT_ONLY=3,17`` (only those schedule numbers). A
+failure prints each failed schedule with its seed and its full schedule.
+
+tests/soak reuses ``make_schedule`` and ``Runner`` for upgrades between other versions
+(``before``, ``target``, ``oe``) and other mixes of outcomes (``kinds``).
 """
 
 
@@ -46,6 +50,7 @@ SCALE = 600                    # simulated seconds per real second
 WORKERS = 24                   # schedules in flight at once, one array each
 BASE_SEED = int(os.environ.get('UNITY_FAULT_SEED', '20260707'))
 SCHEDULES = int(os.environ.get('UNITY_FAULT_SCHEDULES', '220'))
+FIRST = int(os.environ.get('UNITY_FAULT_FIRST', '0'))
 ONLY = [int(n) for n in os.environ.get('UNITY_FAULT_ONLY', '').split(',') if n.strip()]
 
 # real seconds
@@ -119,11 +124,19 @@ def reboot_windows(schedule):
     return [(tasks[i][0], tasks[i][0] + down) for i in REBOOTS if tasks[i][0] < total]
 
 
-def make_schedule(number, base_seed=BASE_SEED):
-    """One reproducible schedule: everything derives from (base_seed, number)."""
+KINDS = (('complete', 55), ('fail', 22), ('timeout', 11), ('pause', 12))
+
+
+def make_schedule(number, base_seed=BASE_SEED, before=BEFORE, target=TARGET, oe=None, kinds=KINDS,
+                  minutes=(12, 24)):
+    """One reproducible schedule: everything derives from (base_seed, number) and the arguments.
+
+    ``kinds``: (outcome, weight) pairs; ``minutes``: the range of the upgrade's simulated length;
+    ``oe``: the generation the array answers as (the scenario key), left out when None.
+    """
     rng = random.Random('%d:%d' % (base_seed, number))
-    kind = rng.choices(('complete', 'fail', 'timeout', 'pause'), weights=(55, 22, 11, 12))[0]
-    minutes = round(rng.uniform(12, 24), 2)
+    kind = rng.choices([k for k, w in kinds], weights=[w for k, w in kinds])[0]
+    minutes = round(rng.uniform(*minutes), 2)
     tasks, total = timeline(minutes)
     reboot = round(rng.uniform(30, 300))
     restart = round(rng.uniform(10, 150))
@@ -131,11 +144,13 @@ def make_schedule(number, base_seed=BASE_SEED):
         'number': number, 'seed': '%d:%d' % (base_seed, number), 'kind': kind,
         'poll_interval': round(rng.uniform(0.05, 0.25), 3),
         'wait_timeout': 1 if kind == 'timeout' else LONG_WAIT,
-        'scenario': {'software_version': BEFORE, 'candidate': {'version': TARGET},
+        'scenario': {'software_version': before, 'candidate': {'version': target},
                      'upgrade_minutes': minutes, 'reboot_outage_seconds': reboot,
                      'service_restart_seconds': restart, 'seed': rng.randrange(1 << 30)},
         'read_fault': None, 'faults': [], 'flaky_503': 0.0,
     }
+    if oe:
+        schedule['scenario']['oe'] = oe
     if kind == 'fail':
         index = rng.randrange(len(TASKS))
         schedule['scenario']['fail_at_task'] = index
@@ -264,7 +279,8 @@ class Runner:
                     outage_tolerance=OUTAGE_TOLERANCE)
         kind = schedule['kind']
         armed = []
-        first = dict(base, version=TARGET, wait_timeout=schedule['wait_timeout'])
+        target = schedule['scenario']['candidate']['version']
+        first = dict(base, version=target, wait_timeout=schedule['wait_timeout'])
         if kind == 'pause':
             first['pause_before_reboot'] = True
         run = self.in_process.run('upgrade_session', first, on_log=self._arm_wait_faults(name, schedule, armed))
@@ -279,7 +295,7 @@ class Runner:
         session = state['sessions'][0] if state['sessions'] else None
 
         if kind == 'complete':
-            problems += self._expect_completed(run, state, 'created')
+            problems += self._expect_completed(run, state, target, 'created')
         elif kind == 'fail':
             problems += self._expect_failed(run, schedule, name, session)
         elif kind == 'timeout':
@@ -290,12 +306,12 @@ class Runner:
             if 'goes on on the array' not in run.msg and run.failed:
                 problems.append('the timeout message does not say the upgrade goes on: %s' % run.msg)
             self._rearm_for_the_next_run(name, schedule, armed)
-            again = self.in_process.run('upgrade_session', dict(base, version=TARGET, wait_timeout=LONG_WAIT))
+            again = self.in_process.run('upgrade_session', dict(base, version=target, wait_timeout=LONG_WAIT))
             runs.append(again)
             problems += self._common(again, 'second run')
             state = admin.state(name)
             # adopted while it runs, or, when it finished in between, reported as done
-            problems += self._expect_completed(again, state, 'adopted', allow=('adopted', 'none'))
+            problems += self._expect_completed(again, state, target, 'adopted', allow=('adopted', 'none'))
         elif kind == 'pause':
             if run.failed or (run.result.get('session') or {}).get('status_name') != 'paused':
                 problems.append('expected a green stop at the pause, got failed=%s: %s' % (run.failed, run.msg))
@@ -304,7 +320,7 @@ class Runner:
             runs.append(again)
             problems += self._common(again, 'resume')
             state = admin.state(name)
-            problems += self._expect_completed(again, state, 'resumed')
+            problems += self._expect_completed(again, state, target, 'resumed')
 
         # never more than one session, exactly one create
         log = admin.requests(name)
@@ -360,7 +376,7 @@ class Runner:
         return problems
 
     @staticmethod
-    def _expect_completed(run, state, action, allow=None):
+    def _expect_completed(run, state, target, action, allow=None):
         result = run.result
         problems = []
         if run.failed:
@@ -368,11 +384,11 @@ class Runner:
         if result.get('action') not in (allow or (action,)):
             problems.append('action %r, expected %r' % (result.get('action'), action))
         if result.get('action') == 'none':
-            if 'the array already runs %s' % TARGET not in run.msg:
-                problems.append('no action, and the msg does not say the array runs %s: %s' % (TARGET, run.msg))
+            if 'the array already runs %s' % target not in run.msg:
+                problems.append('no action, and the msg does not say the array runs %s: %s' % (target, run.msg))
         elif (result.get('session') or {}).get('status_name') != 'completed':
             problems.append('session not reported completed: %s' % run.msg)
-        if result.get('version_after') != TARGET or state['software_version'] != TARGET:
+        if result.get('version_after') != target or state['software_version'] != target:
             problems.append('version after %s (array: %s)' % (result.get('version_after'), state['software_version']))
         return problems
 
@@ -421,7 +437,7 @@ def describe_failure(schedule, problems):
 def test_schedules_are_reproducible_and_respect_the_outage_budget():
     assert make_schedule(7) == make_schedule(7)
     assert make_schedule(7) != make_schedule(8)
-    for number in range(SCHEDULES):
+    for number in range(FIRST, FIRST + SCHEDULES):
         schedule = make_schedule(number)
         reboots = reboot_windows(schedule)
         assert block_seconds(reboots, schedule['faults'], schedule['poll_interval']) <= MAX_BLOCK_REAL, schedule
@@ -429,7 +445,7 @@ def test_schedules_are_reproducible_and_respect_the_outage_budget():
 
 
 def test_seeded_fault_schedules_keep_every_promise(start_sim, in_process, capsys):
-    numbers = ONLY or list(range(SCHEDULES))
+    numbers = ONLY or list(range(FIRST, FIRST + SCHEDULES))
     schedules = [make_schedule(n) for n in numbers]
     workers = min(WORKERS, len(schedules))
     sim = start_sim(arrays=workers, time_scale=SCALE, log_level='WARNING')
