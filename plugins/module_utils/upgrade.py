@@ -36,6 +36,7 @@ from ansible_collections.unity.upgrade.plugins.module_utils.vocabulary import (
     CANDIDATE_LANGUAGE_PACK,
     CANDIDATE_SOFTWARE,
     CANDIDATE_TYPE_NAMES,
+    DONE_STATUSES,
     SESSION_RESOURCES,
     SESSION_TYPE_NAMES,
     STATUS_COMPLETED,
@@ -237,6 +238,20 @@ def _sp_model_name(value):
     return SP_MODEL_NAMES.get(value, value)
 
 
+def estimated_seconds_left(status, tasks):
+    """The array's own estimate of the time a session has left: the estRemainTime of every task not yet
+    completed (a finished task keeps its estimate, so those are left out); 0 once it is done, None when it
+    is cancelled or a task without an estimate is ahead."""
+    if status in DONE_STATUSES:
+        return 0
+    if status in TERMINAL_STATUSES or not tasks:
+        return None
+    ahead = [item['est_remain_seconds'] for item in tasks if item['status'] != STATUS_COMPLETED]
+    if any(seconds is None for seconds in ahead):
+        return None
+    return int(round(sum(ahead)))
+
+
 def session_record(raw, resource):
     """An upgradeSession (or softwareUpgradeSession) of ``resource`` as its record."""
     raw = raw or {}
@@ -262,6 +277,7 @@ def session_record(raw, resource):
         'elapsed_time': raw.get('elapsedTime'),
         'elapsed_seconds': interval_seconds(raw.get('elapsedTime')),
         'current_task': now['caption'] if now and status not in TERMINAL_STATUSES else None,
+        'estimated_seconds_left': estimated_seconds_left(status, tasks),
         'tasks': tasks,
         'messages': [message_record(m) for m in raw.get('messages') or []],
     }
