@@ -30,9 +30,9 @@ def out(run):
     return run.stdout[-4000:] + run.stderr[-2000:]
 
 
-def run_fleet(run_playbook, sim, tmp_path, package, check=False, host_vars=None, **extra):
+def run_fleet(run_playbook, sim, tmp_path, package, check=False, host_vars=None, names=None, **extra):
     report_dir = tmp_path / ('report-%s' % len(list(tmp_path.glob('report-*'))))
-    inventory = sim.write_inventory(tmp_path / 'inventory.yml', host_vars=host_vars)
+    inventory = sim.write_inventory(tmp_path / 'inventory.yml', host_vars=host_vars, names=names)
     extra_vars = fleet_vars(report_dir, unity_upgrade_candidate_src=str(package), **extra)
     run = run_playbook('unity.upgrade.upgrade', inventory=inventory, extra_vars=extra_vars, check=check, timeout=240)
     data, rows, page = read_report(report_dir)
@@ -49,12 +49,12 @@ def test_a_closed_window_defers_a_new_upgrade_and_adopts_a_running_one(start_sim
     closed = '2020-01-01T00:00:00+00:00'
 
     # check mode says it too, and changes nothing
-    run, records, _page = run_fleet(run_playbook, sim, tmp_path, package, check=True, unity_upgrade_window_end=closed)
+    run, records, _page = run_fleet(run_playbook, sim, tmp_path, package, check=True, names=['array-1'],
+                                    unity_upgrade_window_end=closed)
     assert run.rc == 0, out(run)
-    assert records['array-1']['outcome'] == 'deferred' and records['array-2']['outcome'] == 'planned', records
-    assert sim.modifying_requests('array-1') == [] and sim.modifying_requests('array-2') == []
+    assert records['array-1']['outcome'] == 'deferred', records
+    assert sim.modifying_requests('array-1') == []
     sim.clear_requests('array-1')
-    sim.put_scenario('array-2', running)  # the session again where it was, whatever the check run took
 
     run, records, page = run_fleet(run_playbook, sim, tmp_path, package, unity_upgrade_window_end=closed)
     assert run.rc == 0, out(run)
@@ -74,26 +74,26 @@ def test_a_closed_window_defers_a_new_upgrade_and_adopts_a_running_one(start_sim
 
 
 def test_a_serial_run_expects_what_the_first_upgrade_took(start_sim, run_playbook, tmp_path):
-    # 20 simulated minutes at 60x: the first upgrade takes about 20 s, much more than the 3 s expected
-    sim = start_sim(arrays=2, time_scale=60, scenario=dict(FAST, software_version=BEFORE))
+    # 10 simulated minutes at 60x: the first upgrade takes about 10 s, much more than the 1.8 s expected
+    sim = start_sim(arrays=2, time_scale=60, scenario=dict(FAST, upgrade_minutes=10, software_version=BEFORE))
     package = write_candidate(str(tmp_path), TARGET, 1 << 20)
-    window = dict((name, {'unity_upgrade_window_end': WINDOW_IN.format(14)}) for name in sim.arrays)
+    window = dict((name, {'unity_upgrade_window_end': WINDOW_IN.format(8)}) for name in sim.arrays)
     run, records, page = run_fleet(run_playbook, sim, tmp_path, package, host_vars=window,
-                                   unity_upgrade_expected_minutes=0.05)
+                                   unity_upgrade_expected_minutes=0.03)
     assert run.rc == 0, out(run)
     first, second = records['array-1'], records['array-2']
-    # 3 s fit in the window of either array: only the first one's measured upgrade defers the second
+    # 1.8 s fit in the window of either array: only the first one's measured upgrade defers the second
     assert first['outcome'] == 'upgraded', first
     assert second['outcome'] == 'deferred', second
     took = first['phases']['start'] + first['phases']['wait']
-    assert took > 14, first['phases']
+    assert took > 8, first['phases']
     assert re.search(r'and the upgrade needs about \d+\.\d minutes \(as long as the upgrade of array-1 took in this '
                      r'run\); run again in the next window$', second['messages'][-1]), second['messages']
     assert session_creates(sim.requests('array-2')) == [] and sim.state('array-2')['candidate'] is None
 
     # where the time went: every phase of the upgraded array, the preflight of the deferred one
     assert sorted(first['phases']) == sorted(PHASES) and all(first['phases'][p] >= 0 for p in PHASES), first['phases']
-    assert first['phases']['wait'] > 10 and list(second['phases']) == ['preflight'], (first, second)
+    assert first['phases']['wait'] > 5 and list(second['phases']) == ['preflight'], (first, second)
     assert first['estimated_seconds_left'] == 0 and first['outages'], first
     assert '<td class="phases">preflight 0:' in page and 'wait 0:' in page
     assert re.search(r'outage\(s\) while waiting: \d+ s', page)
@@ -113,7 +113,7 @@ def test_a_bad_window_end_stops_the_array_with_one_line(run_playbook, tmp_path):
     hosts = dict((name, {'ansible_host': '127.0.0.1', 'unity_upgrade_window_end': value})
                  for name, value in BAD_WINDOWS.items())
     hosts['good'] = {'ansible_host': '127.0.0.1', 'unity_upgrade_window_end': '2026-12-01T06:00+01:00',
-                     'unity_upgrade_expected_minutes': 'soon'}
+                     'unity_upgrade_expected_minutes': 0}
     inventory = tmp_path / 'inventory.yml'
     inventory.write_text(yaml.safe_dump({'unity': {'hosts': hosts}}))
     run = run_playbook('unity.upgrade.upgrade', inventory=str(inventory), timeout=120, extra_vars=fleet_vars(
@@ -126,7 +126,7 @@ def test_a_bad_window_end_stops_the_array_with_one_line(run_playbook, tmp_path):
         if name == 'good':
             assert found[0]['task'].endswith('Check the expected duration of an upgrade'), found[0]
             assert msg == ("unity_upgrade_expected_minutes must be a number of minutes greater than 0, like 91.4, "
-                           "got 'soon'")
+                           "got '0'")
         else:
             assert found[0]['task'].endswith('Check the end of the maintenance window'), found[0]
             assert msg == ('unity_upgrade_window_end must be an ISO 8601 time with its zone, like '
