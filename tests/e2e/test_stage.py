@@ -94,8 +94,8 @@ def test_stage_then_upgrade_uploads_nothing(start_sim, run_playbook, tmp_path):
     staged = ['array-1', 'array-2', 'array-3']
     for name in staged:
         sim.clear_requests(name)
-    run, records, _ = run_fleet(run_playbook, sim, tmp_path, 'unity.upgrade.upgrade', package, names=staged,
-                                unity_upgrade_serial=3)
+    run, records, _later = run_fleet(run_playbook, sim, tmp_path, 'unity.upgrade.upgrade', package, names=staged,
+                                     unity_upgrade_serial=3)
     assert run.rc == 0, out(run)
     assert [records[name]['outcome'] for name in staged] == ['current', 'upgraded', 'upgraded']
     for name in staged:
@@ -128,7 +128,7 @@ def test_stage_in_check_mode_plans_and_sends_nothing(start_sim, run_playbook, tm
 def test_stage_refuses_a_package_of_another_version_before_the_upload(start_sim, run_playbook, tmp_path):
     sim = start_sim(arrays=1, time_scale=120, scenario=dict(FAST, software_version=BEFORE))
     wrong = write_candidate(str(tmp_path), OTHER, 1 << 20)
-    run, records, _ = run_fleet(run_playbook, sim, tmp_path, 'unity.upgrade.stage', wrong)
+    run, records, _later = run_fleet(run_playbook, sim, tmp_path, 'unity.upgrade.stage', wrong)
     message = ('the package Unity-%s.tgz.bin.gpg is version %s, not the target %s: check '
                'unity_upgrade_target_version and the package' % (OTHER, OTHER, TARGET))
     assert run.rc == 2, out(run)
