@@ -19,7 +19,7 @@ from ansible_collections.unity.upgrade.plugins.module_utils.vocabulary import (
 
 SESSION_FIELDS = ('id', 'resource', 'type', 'type_name', 'status', 'status_name', 'caption', 'candidate_id',
                   'candidate_version', 'selected_model', 'percent_complete', 'creation_time', 'elapsed_time',
-                  'elapsed_seconds', 'current_task', 'tasks', 'messages')
+                  'elapsed_seconds', 'current_task', 'estimated_seconds_left', 'tasks', 'messages')
 CANDIDATE_FIELDS = ('id', 'version', 'full_version', 'parsed_version', 'revision', 'release_date', 'type',
                     'type_name', 'reboot_required', 'can_pause_before_reboot')
 

@@ -41,6 +41,7 @@ from ansible_collections.unity.upgrade.plugins.module_utils.vocabulary import (
     CANDIDATE_SOFTWARE,
     CANDIDATE_TYPE_LOOKUP,
     CANDIDATE_TYPE_NAMES,
+    DONE_STATUSES,
     SESSION_RESOURCES,
     SESSION_TYPE_LOOKUP,
     SESSION_TYPE_NAMES,
@@ -266,6 +267,20 @@ def _sp_model_name(value):
     return SP_MODEL_NAMES.get(value, value)
 
 
+def estimated_seconds_left(status, tasks):
+    """The array's own estimate of the time a session has left: the estRemainTime of every task not yet
+    completed (a finished task keeps its estimate, so those are left out); 0 once it is done, None when it
+    is cancelled or a task without an estimate is ahead."""
+    if status in DONE_STATUSES:
+        return 0
+    if status in TERMINAL_STATUSES or not tasks:
+        return None
+    ahead = [item['est_remain_seconds'] for item in tasks if item['status'] != STATUS_COMPLETED]
+    if any(seconds is None for seconds in ahead):
+        return None
+    return int(round(sum(ahead)))
+
+
 def session_record(raw, resource):
     """An upgradeSession (or softwareUpgradeSession) of ``resource`` as its record.
 
@@ -296,6 +311,7 @@ def session_record(raw, resource):
         'elapsed_time': elapsed,
         'elapsed_seconds': interval_seconds(elapsed),
         'current_task': now['caption'] if now and status not in TERMINAL_STATUSES else None,
+        'estimated_seconds_left': estimated_seconds_left(status, tasks),
         'tasks': tasks,
         'messages': [message_record(m) for m in _items(raw, 'messages') if isinstance(m, dict)],
     }

@@ -355,6 +355,14 @@ sessions:
       description: Caption of the task in progress, null when the session is over.
       type: str
       returned: always
+    estimated_seconds_left:
+      description:
+        - The array's estimate of the time the session has left, in seconds, the C(estRemainTime) of every task not
+          yet completed added up (a completed task keeps its estimate); V(0) once the session is done.
+        - Null when it was cancelled or a task ahead carries no estimate.
+      type: int
+      returned: always
+      sample: 5205
     tasks:
       description: Tasks (caption, status, status_name, type, creation_time, est_remain_time, est_remain_seconds).
       type: list

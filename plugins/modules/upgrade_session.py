@@ -304,6 +304,14 @@ session:
       type: str
       returned: always
       sample: Waiting for reboot command
+    estimated_seconds_left:
+      description:
+        - The array's estimate of the time the session has left, in seconds, the C(estRemainTime) of every task not
+          yet completed added up (a completed task keeps its estimate); V(0) once the session is done.
+        - Null when it was cancelled or a task ahead carries no estimate.
+      type: int
+      returned: always
+      sample: 5205
     tasks:
       description: Tasks (caption, status, status_name, type, creation_time, est_remain_time, est_remain_seconds).
       type: list

@@ -116,6 +116,19 @@ def test_the_real_session_normalises_with_names_and_the_current_task():
     assert session_summary(None) == {}
 
 
+def test_the_time_left_is_the_estimates_of_the_tasks_not_completed():
+    old, running = real_sessions()
+    # 5485 s for the twelve tasks, less the two completed ones (3:30 and 1:10): a finished task keeps
+    # its estimate, so it must not count
+    assert running['estimated_seconds_left'] == 5485 - 210 - 70
+    assert old['estimated_seconds_left'] == 0
+    raw = fixture_json('upgrade_session_in_progress.json')['entries'][1]['content']
+    unknown = dict(raw, tasks=[dict(raw['tasks'][5], estRemainTime='soon')] + raw['tasks'][6:])
+    assert session_record(unknown, 'upgradeSession')['estimated_seconds_left'] is None
+    assert session_record(dict(raw, tasks=[]), 'upgradeSession')['estimated_seconds_left'] is None
+    assert session_record(dict(raw, status=5), 'upgradeSession')['estimated_seconds_left'] is None
+
+
 def test_newest_session_by_creation_time_then_order():
     a = {'id': 'a', 'status': 2, 'creation_time': '2026-01-02T00:00:00.000Z'}
     b = {'id': 'b', 'status': 5, 'creation_time': '2026-01-01T00:00:00.000Z'}
