@@ -158,8 +158,9 @@ def test_the_timeline_in_a_browser(start_sim, run_playbook, tmp_path):
         assert [r['array'] for r in view['rows']] == ['array-1', 'array-2', 'array-3']
         assert all(r['box']['h'] > 0 and r['box']['r'] <= width for r in view['rows'])
         svg = view['svg']
-        assert svg['w'] > 0.9 * (width - 64) and svg['h'] > 100 and svg['r'] <= width, (width, svg)
+        assert svg['w'] > 0.9 * (width - 64) and svg['h'] > 100 and svg['r'] <= width - 15, (width, svg)
         assert svg['y'] >= view['table']['b'], 'below the table'
+        assert view['table']['r'] <= svg['r'] + 0.5, 'the table fits the page as the timeline does'
 
         lanes = dict((lane['array'], lane) for lane in view['lanes'])
         assert [lane['array'] for lane in view['lanes']] == ['array-1', 'array-2', 'array-3']
