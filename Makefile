@@ -47,7 +47,7 @@ PIP_FILTER := sed -u '/is ignored: it is neither a file nor a directory/d'
 .PHONY: help
 help:
 	@echo "unity.upgrade make targets:"
-	@echo "  make demo             the fleet upgrade playbook against 4 simulated arrays, then the report"
+	@echo "  make demo             stage, then the fleet upgrade, against 5 simulated arrays; the reports"
 	@echo "  make test             every step below, each reported with its time: $(TEST_STEPS)"
 	@echo "  make bench            benchmarks (tests/bench/run.py)"
 	@echo "  make soak             $(SOAK_SCHEDULES) more fault schedules, two simulated days of upgrades, a 3-hour wait (tests/soak; not in make test, ~5 min)"
