@@ -276,7 +276,7 @@ def cases(w):
         'c21 gather_subset unknown': case(
             'info', dict(connection(w), gather_subset=['system', 'bogus']),
             'value of gather_subset must be one or more of: all, system, software, candidates, sessions, '
-            'storage_processors. Got no match for: bogus'),
+            'storage_processors, failback. Got no match for: bogus'),
         # -- the package ----------------------------------------------------------------------------------
         'c22 src missing': case(
             'upgrade_candidate', dict(connection(w), src='/nonexistent/' + NAME),
