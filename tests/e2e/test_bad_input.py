@@ -505,7 +505,7 @@ def cases(w):
         'c93 processing_timeout zero': case('upgrade_candidate', dict(connection(w), src=pkg, processing_timeout=0),
                                             'processing_timeout must be a positive number of seconds, got 0.0'),
         'c94 version of two parts': case('upgrade_candidate', dict(connection(w), src=pkg, version='5.3'),
-                                         "version must look like 5.3.0 or 5.3.0.0.5.120, got '5.3'"),
+                                         "version must be 3 to 6 dot-separated numbers such as 5.3.0 or 5.3.0.0.5.120, got '5.3'"),
         'c95 request_timeout negative, upload': case('upgrade_candidate', dict(connection(w, request_timeout=-1),
                                                                                src=pkg),
                                                      'request_timeout must be a positive number of seconds, got -1.0'),
