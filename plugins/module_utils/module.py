@@ -85,6 +85,13 @@ def split_address(value):
 
     if not text:
         raise AddressError('unispherehost (or UNITY_HOST) must name the array, got an empty string')
+    _check_around_the_host(text, scheme, sep, hostport, tail, refuse)
+    host, port_text = _host_and_port_text(hostport, refuse)
+    return host, None if port_text is None else _port_number(port_text, refuse)
+
+
+def _check_around_the_host(text, scheme, sep, hostport, tail, refuse):
+    """What may stand around host and port: https:// before, a / after, nothing else."""
     if re.search(r'\s', text):
         refuse('contains white space')
     if scheme.lower() == 'http':
@@ -97,6 +104,10 @@ def split_address(value):
         refuse('has a query or a fragment (?, #)')
     if tail not in ('', '/'):
         refuse('has a path (%s)' % tail)
+
+
+def _host_and_port_text(hostport, refuse):
+    """``(host, the text after its ':' or None)``: [IPv6]:port, a bare IPv6 address, or host:port."""
     if hostport.startswith('['):
         host, bracket, after = hostport[1:].partition(']')
         if not bracket:
@@ -105,25 +116,25 @@ def split_address(value):
             refuse('has [%s], which is not an IPv6 address' % host)
         if after and not after.startswith(':'):
             refuse("has '%s' after the IPv6 address" % after)
-        port_text = after[1:] if after else None
-    elif hostport.count(':') > 1:
+        return host, after[1:] if after else None
+    if hostport.count(':') > 1:
         if not _is_ipv6(hostport):
             refuse('is not an IPv6 address (an IPv6 address with a port goes in brackets: [fd00::10]:8443)')
-        host, port_text = hostport, None
-    else:
-        host, colon, port_text = hostport.partition(':')
-        port_text = port_text if colon else None
-        if not host:
-            refuse('names no host')
-        if re.match(r'^[0-9.]+$', host):
-            try:
-                ipaddress.IPv4Address(host)
-            except ValueError:
-                refuse("has '%s', which is not an IPv4 address" % host)
-        elif not _HOST_NAME.match(host):
-            refuse("has '%s', which is not a host name" % host)
-    if port_text is None:
-        return host, None
+        return hostport, None
+    host, colon, port_text = hostport.partition(':')
+    if not host:
+        refuse('names no host')
+    if re.match(r'^[0-9.]+$', host):
+        try:
+            ipaddress.IPv4Address(host)
+        except ValueError:
+            refuse("has '%s', which is not an IPv4 address" % host)
+    elif not _HOST_NAME.match(host):
+        refuse("has '%s', which is not a host name" % host)
+    return host, port_text if colon else None
+
+
+def _port_number(port_text, refuse):
     if not port_text:
         refuse("ends with ':' but no port")
     if not re.match(r'^[0-9]{1,5}$', port_text):
@@ -131,7 +142,7 @@ def split_address(value):
     port = int(port_text)
     if not 1 <= port <= 65535:
         refuse('has the port %d, which is not between 1 and 65535' % port)
-    return host, port
+    return port
 
 
 def address_secrets(params):

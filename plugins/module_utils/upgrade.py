@@ -411,6 +411,26 @@ class CandidateNotListed(UnityApiError):
     """The candidate an upload should have put on the array was not listed in time."""
 
 
+# NodeEnum: where a LUN runs; 2 (unknown) and anything else: not known.
+NODES = {0: 'spa', 1: 'spb'}
+NAS_SERVER_FIELDS = ('id', 'name', 'homeSP', 'currentSP')
+LUN_FIELDS = ('id', 'name', 'defaultNode', 'currentNode')
+
+
+def placement_record(raw, home, current):
+    """A NAS server or LUN: its home SP and the SP it runs on (``spa``/``spb``, None when unknown)."""
+    return {'id': raw.get('id'), 'name': raw.get('name'), 'home_sp': home, 'current_sp': current,
+            'at_home': home is not None and home == current}
+
+
+def _sp_ref(value):
+    return value.get('id') if isinstance(value, dict) and isinstance(value.get('id'), str) else None
+
+
+def _node(value):
+    return NODES.get(value) if isinstance(value, int) and not isinstance(value, bool) else None
+
+
 class UpgradeApi:
     """Typed reads and actions on one array's upgrade resources."""
 
@@ -462,6 +482,19 @@ class UpgradeApi:
 
     def system(self):
         return system_record(self.system_raw(), self.basic_system_info())
+
+    def resource_placement(self):
+        """Where every NAS server and LUN runs against its home SP, and whether the array fails them
+        back after an SP reboot (system.isAutoFailbackEnabled)."""
+        enabled = self.client.get_instance('system', '0', ['id', 'isAutoFailbackEnabled']).get('isAutoFailbackEnabled')
+        nas = [placement_record(raw, _sp_ref(raw.get('homeSP')), _sp_ref(raw.get('currentSP')))
+               for raw in self.client.get_collection('nasServer', NAS_SERVER_FIELDS)]
+        luns = [placement_record(raw, _node(raw.get('defaultNode')), _node(raw.get('currentNode')))
+                for raw in self.client.get_collection('lun', LUN_FIELDS)]
+        away = [dict({'kind': kind}, **{k: item[k] for k in ('id', 'name', 'home_sp', 'current_sp')})
+                for kind, items in (('NAS server', nas), ('LUN', luns)) for item in items if not item['at_home']]
+        return {'auto_failback_enabled': enabled if isinstance(enabled, bool) else None,
+                'nas_servers': nas, 'luns': luns, 'away_from_home': away}
 
     def installed_software(self):
         entries = self._tolerant(

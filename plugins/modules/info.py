@@ -493,37 +493,6 @@ from ansible_collections.unity.upgrade.plugins.module_utils.upgrade import (
 from ansible_collections.unity.upgrade.plugins.module_utils.versions import more_precise
 
 SUBSETS = ('system', 'software', 'candidates', 'sessions', 'storage_processors', 'failback')
-NODES = {0: 'spa', 1: 'spb'}  # NodeEnum; 2 (unknown) and anything else: not known
-
-
-def _placed(raw, home, current):
-    at_home = home is not None and home == current
-    return {'id': raw.get('id'), 'name': raw.get('name'), 'home_sp': home, 'current_sp': current,
-            'at_home': at_home}
-
-
-def _sp_ref(value):
-    return value.get('id') if isinstance(value, dict) and isinstance(value.get('id'), str) else None
-
-
-def _node(value):
-    return NODES.get(value) if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def failback(client):
-    """Where every NAS server and LUN runs against its home SP, and whether the array fails them back."""
-    system = client.get_instance('system', '0', ['id', 'isAutoFailbackEnabled'])
-    enabled = system.get('isAutoFailbackEnabled')
-    nas = [_placed(raw, _sp_ref(raw.get('homeSP')), _sp_ref(raw.get('currentSP')))
-           for raw in client.get_collection('nasServer', ['id', 'name', 'homeSP', 'currentSP'])]
-    luns = [_placed(raw, _node(raw.get('defaultNode')), _node(raw.get('currentNode')))
-            for raw in client.get_collection('lun', ['id', 'name', 'defaultNode', 'currentNode'])]
-    away = [dict({'kind': kind}, **{k: item[k] for k in ('id', 'name', 'home_sp', 'current_sp')})
-            for kind, items in (('NAS server', nas), ('LUN', luns)) for item in items if not item['at_home']]
-    return {'auto_failback_enabled': enabled if isinstance(enabled, bool) else None,
-            'nas_servers': nas, 'luns': luns, 'away_from_home': away}
-
-
 def gather(unity):
     wanted = unity.params['gather_subset']
     subsets = list(SUBSETS) if 'all' in wanted else [s for s in SUBSETS if s in wanted]
@@ -550,7 +519,7 @@ def gather(unity):
     if 'storage_processors' in subsets:
         result['storage_processors'] = api.storage_processors()
     if 'failback' in subsets:
-        result['failback'] = failback(unity.client)
+        result['failback'] = api.resource_placement()
     return result
 
 
