@@ -493,6 +493,8 @@ from ansible_collections.unity.upgrade.plugins.module_utils.upgrade import (
 from ansible_collections.unity.upgrade.plugins.module_utils.versions import more_precise
 
 SUBSETS = ('system', 'software', 'candidates', 'sessions', 'storage_processors', 'failback')
+
+
 def gather(unity):
     wanted = unity.params['gather_subset']
     subsets = list(SUBSETS) if 'all' in wanted else [s for s in SUBSETS if s in wanted]
