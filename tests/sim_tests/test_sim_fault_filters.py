@@ -6,7 +6,7 @@ import time
 import pytest
 import requests
 
-from .conftest import CANDIDATE, assert_error
+from .conftest import CANDIDATE, assert_error, wait_for
 
 SYSTEM = "/api/types/system/instances"
 CREATE = "/api/types/upgradeSession/instances"
@@ -27,6 +27,21 @@ def test_a_slow_window_on_the_create_delays_only_the_create_and_the_session_exis
     while not sim.state(u.name)["sessions"] and time.monotonic() < deadline:
         time.sleep(0.05)
     assert len(sim.state(u.name)["sessions"]) == 1, "the array created it after the client gave up"
+
+
+def test_a_request_held_by_a_slow_window_is_listed_in_flight_until_answered(fresh, sim):
+    u = fresh({"candidate": {"version": CANDIDATE}, "faults": [
+        {"start": 0, "duration": 3600, "kind": "slow", "delay_ms": 1500, "method": "POST",
+         "path": "Session/instances"}]})
+    u.login()
+    assert sim.state(u.name)["in_flight"] == []
+    with pytest.raises(requests.exceptions.ReadTimeout):
+        u.post(CREATE, {}, timeout=0.5)
+    flying = sim.state(u.name)["in_flight"]
+    assert [(r["method"], r["path"]) for r in flying] == [("POST", CREATE)]
+    assert sim.state(u.name)["sessions"] == [], "held before the array applies it"
+    assert wait_for(lambda: not sim.state(u.name)["in_flight"], timeout=5)
+    assert len(sim.state(u.name)["sessions"]) == 1
 
 
 def test_a_503_window_for_posts_leaves_reads_alone_and_a_401_window_keeps_logins(fresh, sim):

@@ -34,6 +34,9 @@ class ArrayModel(SessionOps):
         self.logins = LoginStore()
         self.jobs = JobStore()
         self.upload_stats = {"completed": 0, "failed": 0, "dropped": 0, "in_progress": 0}
+        # requests received and not answered yet (the admin state's in_flight): what a test waits
+        # for to act between a request and its answer (kill the client, for one)
+        self.in_flight = {}
         self.apply(normalize({}))
 
     # --- scenario --------------------------------------------------------------------------------
@@ -292,9 +295,11 @@ class ArrayModel(SessionOps):
         candidate = None
         if self.candidate:
             candidate = {k: v for k, v in self.candidate.items() if k != "file"}
+            candidate["bytes"] = _size(self.candidate.get("file"))
         pending = None
         if self.pending_candidate:
             pending = {"version": self.pending_candidate[1]["version"],
+                       "bytes": _size(self.pending_candidate[1].get("file")),
                        "listed_in_seconds": round(max(0.0, self.pending_candidate[0] - now), 3)}
         faults = [{"kind": f["kind"], "start": round(f["at"] - self.applied_at, 3),
                    "duration": f["duration"], "delay_ms": f["delay_ms"],
@@ -329,7 +334,16 @@ class ArrayModel(SessionOps):
             "away_from_home": [item["name"] for item in self.placed if item["current"] != item["home"]],
             "login_sessions": len(self.logins), "uploads": dict(self.upload_stats),
             "requests_logged": len(self.log), "clock": round(now, 3),
+            "in_flight": sorted(self.in_flight.values(), key=lambda r: r["since"]),
         }
+
+
+def _size(path):
+    """Bytes of an uploaded package as the array stored it (None for a scenario's candidate)."""
+    try:
+        return os.path.getsize(path) if path else None
+    except OSError:
+        return None
 
 
 def _placed(spec, kind, pattern):

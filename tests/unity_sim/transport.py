@@ -195,11 +195,17 @@ class Handler(BaseHTTPRequestHandler):
         host = self.headers.get("Host") or "%s:%s" % (srv.host, srv.port)
         req = Request(self.command, parts.path, parts.query, self.headers, self.rfile,
                       "https://%s/" % host, self._send_continue)
+        flight = object()
+        with array.lock:
+            array.in_flight[flight] = {"method": req.method, "path": req.path, "since": round(started, 3)}
         try:
             resp = srv.api.handle(req)
         except (BodyError, OSError) as exc:
             log.debug("request body failed: %s", exc)
             resp = srv.api.plain_drop("body error")
+        finally:
+            with array.lock:
+                array.in_flight.pop(flight, None)
         # log before answering: a client that has its answer finds the request in the log
         self._log(req, 0 if resp.reset else resp.status, started, resp.note)
         if resp.reset:
