@@ -15,6 +15,8 @@ and ansible-playbook runs against it with the collection installed.
   claim an array by name and ``put_scenario`` it first, which resets that array.
 - ``run_play(tasks, ...)``: runs a one-play playbook on localhost and returns a
   ``PlayRun`` (rc, stdout, and every task's result from the record_results callback).
+- ``start_playbook(playbook, ...)``: starts ansible-playbook and returns a ``PlaybookProcess`` (its
+  output line by line, its module processes, SIGKILL of it and all it started).
 - ``in_process``: the collection's modules run in this process (``e2e_helpers.InProcess``).
 
 What test files share besides fixtures is in e2e_helpers.py.
@@ -31,7 +33,7 @@ import tempfile
 import pytest
 import yaml
 
-from e2e_helpers import REPO, InProcess, PlayRun, start_simulator
+from e2e_helpers import REPO, InProcess, PlaybookProcess, PlayRun, start_simulator
 
 COLLECTION_PARTS = ('galaxy.yml', 'meta', 'plugins', 'roles', 'playbooks', 'README.md')
 
@@ -76,56 +78,83 @@ def collections_path(tmp_path_factory):
     return root
 
 
+def playbook_command(collections_path, workdir, playbook, extra_vars=None, check=False, diff=False, verbosity=0,
+                     env=None, inventory=None, args=()):
+    """(argv, environment, records file) of an ansible-playbook run in ``workdir``; ``playbook`` is a path
+    or a list of plays."""
+    if not isinstance(playbook, str):
+        path = os.path.join(workdir, 'playbook.yml')
+        with open(path, 'w') as handle:
+            yaml.safe_dump(playbook, handle, sort_keys=False)
+        playbook = path
+    records_path = os.path.join(workdir, 'records.json')
+    argv = [os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), playbook]
+    argv += ['-i', inventory or 'localhost,']
+    if extra_vars:
+        vars_path = os.path.join(workdir, 'extra_vars.json')
+        with open(vars_path, 'w') as handle:
+            json.dump(extra_vars, handle)
+        argv += ['-e', '@' + vars_path]
+    if check:
+        argv.append('--check')
+    if diff:
+        argv.append('--diff')
+    if verbosity:
+        argv.append('-' + 'v' * verbosity)
+    argv += list(args)
+    run_env = dict(os.environ)
+    run_env.update({
+        'ANSIBLE_COLLECTIONS_PATH': collections_path,
+        'ANSIBLE_CALLBACK_PLUGINS': os.path.join(os.path.dirname(__file__), 'callback_plugins'),
+        'ANSIBLE_CALLBACKS_ENABLED': 'record_results',
+        'RECORD_RESULTS_FILE': records_path,
+        'ANSIBLE_PYTHON_INTERPRETER': sys.executable,
+        'ANSIBLE_HOST_KEY_CHECKING': 'false',
+        'ANSIBLE_NOCOLOR': '1',
+        'ANSIBLE_FORCE_COLOR': '0',
+        'ANSIBLE_RETRY_FILES_ENABLED': 'false',
+        'ANSIBLE_LOCAL_TEMP': os.path.join(workdir, 'tmp'),
+    })
+    run_env.update(env or {})
+    return argv, run_env, records_path
+
+
+def read_records(records_path):
+    if not os.path.exists(records_path):
+        return []
+    with open(records_path) as handle:
+        return json.load(handle)
+
+
 @pytest.fixture
 def run_playbook(collections_path, tmp_path):
     """Run a playbook (path or list of plays) and return a PlayRun."""
 
-    def runner(playbook, extra_vars=None, check=False, diff=False, verbosity=0, env=None,
-               inventory=None, timeout=900, args=()):
+    def runner(playbook, timeout=900, **options):
         workdir = tempfile.mkdtemp(dir=str(tmp_path))
-        if not isinstance(playbook, str):
-            path = os.path.join(workdir, 'playbook.yml')
-            with open(path, 'w') as handle:
-                yaml.safe_dump(playbook, handle, sort_keys=False)
-            playbook = path
-        records_path = os.path.join(workdir, 'records.json')
-        argv = [os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), playbook]
-        argv += ['-i', inventory or 'localhost,']
-        if extra_vars:
-            vars_path = os.path.join(workdir, 'extra_vars.json')
-            with open(vars_path, 'w') as handle:
-                json.dump(extra_vars, handle)
-            argv += ['-e', '@' + vars_path]
-        if check:
-            argv.append('--check')
-        if diff:
-            argv.append('--diff')
-        if verbosity:
-            argv.append('-' + 'v' * verbosity)
-        argv += list(args)
-        run_env = dict(os.environ)
-        run_env.update({
-            'ANSIBLE_COLLECTIONS_PATH': collections_path,
-            'ANSIBLE_CALLBACK_PLUGINS': os.path.join(os.path.dirname(__file__), 'callback_plugins'),
-            'ANSIBLE_CALLBACKS_ENABLED': 'record_results',
-            'RECORD_RESULTS_FILE': records_path,
-            'ANSIBLE_PYTHON_INTERPRETER': sys.executable,
-            'ANSIBLE_HOST_KEY_CHECKING': 'false',
-            'ANSIBLE_NOCOLOR': '1',
-            'ANSIBLE_FORCE_COLOR': '0',
-            'ANSIBLE_RETRY_FILES_ENABLED': 'false',
-            'ANSIBLE_LOCAL_TEMP': os.path.join(workdir, 'tmp'),
-        })
-        run_env.update(env or {})
+        argv, run_env, records_path = playbook_command(collections_path, workdir, playbook, **options)
         done = subprocess.run(argv, capture_output=True, text=True, env=run_env, cwd=workdir,
                               timeout=timeout, stdin=subprocess.DEVNULL, check=False)
-        records = []
-        if os.path.exists(records_path):
-            with open(records_path) as handle:
-                records = json.load(handle)
-        return PlayRun(done.returncode, done.stdout, done.stderr, records)
+        return PlayRun(done.returncode, done.stdout, done.stderr, read_records(records_path))
 
     return runner
+
+
+@pytest.fixture
+def start_playbook(collections_path, tmp_path):
+    """Start a playbook in a session of its own, its output read line by line (e2e_helpers.PlaybookProcess);
+    whatever is left of it is killed at the end of the test."""
+    started = []
+
+    def starter(playbook, **options):
+        workdir = tempfile.mkdtemp(dir=str(tmp_path))
+        argv, run_env, records_path = playbook_command(collections_path, workdir, playbook, **options)
+        started.append(PlaybookProcess(argv, run_env, workdir, records_path))
+        return started[-1]
+
+    yield starter
+    for process in started:
+        process.kill_all()
 
 
 @pytest.fixture

@@ -9,7 +9,8 @@ fixtures and imports from here too).
   tests) and returns a ``Sim``: arrays by name, ``connection()``, the admin API, and
   ``write_inventory()`` (the one inventory writer, the launcher's); ``Admin`` is the admin API for many
   threads; ``ArmOnSession`` arms a scenario change when a session appears;
-- ansible-playbook runs: ``PlayRun``; the fleet report: ``read_report``, ``fleet_vars``;
+- ansible-playbook runs: ``PlayRun``; one started to watch and to kill:
+  ``PlaybookProcess`` (conftest's ``start_playbook``); the fleet report: ``read_report``, ``fleet_vars``;
 - modules in this process, many threads at once: ``InProcess`` (conftest's ``in_process`` fixture);
 - request logs and results: ``session_creates``, ``uploads``, ``one_line``;
 - servers and files: ``ArtifactServer``, ``pki_for``, ``sha256_of``.
@@ -32,7 +33,9 @@ import json
 import os
 import re
 import shutil
+import signal
 import socket
+import subprocess
 import sys
 import tempfile
 import threading
@@ -229,6 +232,121 @@ class PlayRun:
 
     def status(self, task_name):
         return [r for r in self.records if r['task'] == task_name][-1]['status']
+
+
+class PlaybookProcess:
+    """ansible-playbook started in a session of its own, its output read line by line as it comes; what
+    the control node dying (an evicted AWX pod, a closed laptop) does to it is ``kill_all()``: SIGKILL to
+    it and to every process it started (workers, module processes)."""
+
+    def __init__(self, argv, env, cwd, records_path):
+        self.records_path = records_path
+        self.lines = []
+        self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT, text=True, env=env, cwd=cwd, start_new_session=True)
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self):
+        for line in self.proc.stdout:
+            self.lines.append(line)
+
+    @property
+    def stdout(self):
+        return ''.join(self.lines)
+
+    def saw(self, text):
+        return any(text in line for line in list(self.lines))
+
+    def processes(self):
+        """{pid: command line} of it and of every process it started (its descendants: ansible-core's
+        local connection starts module processes in sessions of their own), from /proc."""
+        parents, commands = {}, {}
+        for entry in os.listdir('/proc'):
+            if not entry.isdigit():
+                continue
+            try:
+                with open('/proc/%s/stat' % entry) as handle:
+                    stat = handle.read()
+                with open('/proc/%s/cmdline' % entry, 'rb') as handle:
+                    command = handle.read().replace(b'\0', b' ').decode('utf-8', 'replace').strip()
+            except OSError:
+                continue  # gone meanwhile
+            # after the command name in parentheses: state, ppid, ...
+            parents[int(entry)] = int(stat.rsplit(')', 1)[1].split()[1])
+            commands[int(entry)] = command
+        found, added = {self.proc.pid}, True
+        while added:
+            added = False
+            for pid, parent in parents.items():
+                if parent in found and pid not in found:
+                    found.add(pid)
+                    added = True
+        return dict((pid, commands.get(pid, '')) for pid in found)
+
+    def module_processes(self, module, port=None):
+        """pids of its ``module`` processes (AnsiballZ_<module>.py), only those connected to ``port`` when
+        given (each simulated array has its own port: which array a module process talks to)."""
+        pids = [pid for pid, command in self.processes().items()
+                if 'AnsiballZ_%s.py' % module in command and 'sh -c' not in command]
+        if port is None:
+            return pids
+        return [pid for pid in pids if port in tcp_peer_ports(pid)]
+
+    def kill_all(self):
+        """SIGKILL to it and to every process it started, at once: the control node dies. Whatever is
+        already gone is fine."""
+        for _round in range(3):  # a worker may fork a module process between the listing and the kill
+            pids = self.processes()
+            for pid in pids:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+        self.wait(60)
+
+    def wait(self, timeout):
+        """Wait for it to end (raises subprocess.TimeoutExpired) and return its exit status."""
+        rc = self.proc.wait(timeout)
+        self._reader.join(30)
+        return rc
+
+    def run(self, timeout):
+        """Wait for it to end and return a PlayRun."""
+        rc = self.wait(timeout)
+        records = []
+        if os.path.exists(self.records_path):
+            with open(self.records_path) as handle:
+                records = json.load(handle)
+        return PlayRun(rc, self.stdout, '', records)
+
+
+def tcp_peer_ports(pid):
+    """Remote ports of the established TCP connections of process ``pid`` (its socket inodes matched
+    in /proc/net/tcp and tcp6)."""
+    inodes = set()
+    try:
+        for fd in os.listdir('/proc/%d/fd' % pid):
+            try:
+                link = os.readlink('/proc/%d/fd/%s' % (pid, fd))
+            except OSError:
+                continue
+            if link.startswith('socket:['):
+                inodes.add(link[8:-1])
+    except OSError:
+        return set()
+    ports = set()
+    for table in ('/proc/net/tcp', '/proc/net/tcp6'):
+        try:
+            with open(table) as handle:
+                rows = handle.read().splitlines()[1:]
+        except OSError:
+            continue
+        for row in rows:
+            fields = row.split()
+            if len(fields) > 9 and fields[3] == '01' and fields[9] in inodes:  # 01: ESTABLISHED
+                ports.add(int(fields[2].rsplit(':', 1)[1], 16))
+    return ports
 
 
 class ReportTable(HTMLParser):
