@@ -2,12 +2,14 @@
 # Copyright: (c) 2026, unity.upgrade contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Two runs of the fleet playbook (unity.upgrade.upgrade) against the same array at the same time: a
-colleague started the same job twice.
+"""Several runs of the fleet playbook (unity.upgrade.upgrade) against the same arrays at the same time:
+colleagues started the same job four times (#13 §2).
 
-What a user expects, and what is asserted: the array gets exactly one upgrade session; both runs end
-green with the array upgraded; exactly one of them changed the array (created the session), the other
-adopted that session and waited for it (its summary says so), and neither sent a second create."""
+What a user expects, and what is asserted: each array gets exactly one upgrade session and one create
+that the array took; every run ends green with every array upgraded: one run created each array's
+session, the others adopted it and waited for it; uploads that raced each other left a whole candidate,
+and the ones that came while a session ran were refused by the array, not half-taken. Each run's report
+lists each array once."""
 
 
 import json
@@ -27,59 +29,65 @@ RUN_VARS = {'unity_upgrade_target_version': TARGET, 'unity_upgrade_poll_interval
             'unity_upgrade_progress_interval': 4, 'unity_upgrade_outage_tolerance': 120}
 
 
-def session_result(run):
-    """The result of the role's start task (create or adopt)."""
-    found = [r['result'] for r in run.records
-             if r['task'].endswith('Start the upgrade, or adopt the session that runs it')]
-    assert len(found) == 1, [r['task'] for r in run.records]
-    return found[0]
+FLEET = ('array-1', 'array-2', 'array-3', 'array-4', 'array-5')
+UPLOADING = ('array-1', 'array-2')     # the others have the candidate already
+RUNS = ('a', 'b', 'c', 'd')
 
 
-@pytest.mark.parametrize('upload', [False, True], ids=['candidate-on-the-array', 'both-upload-the-candidate'])
-def test_two_runs_at_once_make_one_session_one_creates_the_other_adopts(start_sim, run_playbook, tmp_path, upload):
-    scenario = dict(FAST) if upload else dict(FAST, candidate={'version': TARGET})
-    sim = start_sim(time_scale=120, scenario=scenario)
+def test_four_fleet_runs_at_once_upgrade_each_of_five_arrays_once(start_sim, run_playbook, tmp_path):
+    """#13 §2: four runs of the fleet playbook started together on the same five arrays (serial 5), two of
+    which need the package uploaded by all four at once."""
+    sim = start_sim(arrays=len(FLEET), time_scale=120, scenario={'arrays': dict(
+        (name, FAST if name in UPLOADING else dict(FAST, candidate={'version': TARGET})) for name in FLEET)})
     inventory = sim.write_inventory(tmp_path / 'inventory.yml')
-    extra = dict(RUN_VARS)
-    if upload:
-        extra['unity_upgrade_candidate_src'] = write_candidate(str(tmp_path), TARGET, 8 << 20)
+    package = write_candidate(str(tmp_path), TARGET, 8 << 20)
+    barrier = threading.Barrier(len(RUNS))
     runs = {}
 
     def play(which):
-        runs[which] = run_playbook('unity.upgrade.upgrade', inventory=inventory, timeout=300, extra_vars=dict(
-            extra, unity_upgrade_report_dir=str(tmp_path / ('report-' + which))))
+        barrier.wait()
+        runs[which] = run_playbook('unity.upgrade.upgrade', inventory=inventory, timeout=420, extra_vars=dict(
+            RUN_VARS, unity_upgrade_candidate_src=package, unity_upgrade_serial=len(FLEET),
+            unity_upgrade_report_dir=str(tmp_path / ('report-' + which))))
 
-    threads = [threading.Thread(target=play, args=(which,)) for which in ('a', 'b')]
+    threads = [threading.Thread(target=play, args=(which,)) for which in RUNS]
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(330)
+        thread.join(450)
 
-    for which, run in sorted(runs.items()):
+    for which in RUNS:
+        run = runs[which]
+        # every run ends green: it created the session of an array, or adopted the one another run started
         assert run.rc == 0, (which, run.stdout[-4000:])
-        assert run.recap()['array-1']['failed'] == 0
+        assert all(run.recap()[name]['failed'] == 0 for name in FLEET), (which, run.recap())
         assert 'Traceback' not in run.stdout + run.stderr
-    state = sim.state('array-1')
-    assert [s['status_name'] for s in state['sessions']] == ['Upgrade_Completed'], 'exactly one session'
-    assert state['software_version'] == TARGET
-    creates = session_creates(sim.requests('array-1'))
-    assert [r['status'] for r in creates if r['status'] == 201] == [201], 'one create took'
-    assert len(creates) <= 2 and all(r['status'] in (201, 409) for r in creates), creates
-
-    starts = dict((which, session_result(run)) for which, run in runs.items())
-    actions = sorted(result['action'] for result in starts.values())
-    assert actions == ['adopted', 'created'], starts
-    creator = [w for w, r in starts.items() if r['action'] == 'created'][0]
-    adopter = [w for w, r in starts.items() if r['action'] == 'adopted'][0]
-    assert starts[creator]['changed'] is True and starts[adopter]['changed'] is False
-    assert starts[creator]['session']['id'] == starts[adopter]['session']['id']
-    assert 'adopted' in starts[adopter]['msg']
-    for which in ('a', 'b'):
+    starts = dict((which, dict((r['host'], r['result']) for r in runs[which].records
+                               if r['task'].endswith('Start the upgrade, or adopt the session that runs it')))
+                  for which in RUNS)
+    for name in FLEET:
+        state = sim.state(name)
+        assert [s['status_name'] for s in state['sessions']] == ['Upgrade_Completed'], (name, state['sessions'])
+        assert state['software_version'] == TARGET
+        creates = session_creates(sim.requests(name))
+        assert [r['status'] for r in creates if r['status'] == 201] == [201], (name, 'one create took', creates)
+        assert all(r['status'] in (201, 409) for r in creates), (name, creates)
+        # each run started it or adopted it; a run that read the array after the upgrade found it current
+        actions = sorted(starts[which][name].get('action', 'none: current') for which in RUNS if name in starts[which])
+        assert actions.count('created') == 1 and set(actions) <= {'created', 'adopted', 'none: current'}, (name, actions)
+        if name in UPLOADING:
+            # uploads raced: each that the array took was whole; the ones that came while a session ran
+            # were refused (409); the session's candidate is a whole package
+            uploads = [r['status'] for r in sim.requests(name) if r['path'].startswith('/upload/')]
+            assert 200 in uploads and set(uploads) <= {200, 409}, (name, uploads)
+            assert state['candidate'] is None or state['candidate']['bytes'] == 8 << 20, (name, state['candidate'])
+    for which in RUNS:
         with open(str(tmp_path / ('report-' + which) / 'report.json')) as handle:
             report = json.load(handle)
-        summary = report['arrays'][0]
-        assert (summary['outcome'], summary['version_after']) == ('upgraded', TARGET), (which, summary)
-        assert summary['session_id'] == starts[creator]['session']['id']
+        assert sorted(a['array'] for a in report['arrays']) == list(FLEET), (which, report['arrays'])
+        for summary in report['arrays']:
+            assert summary['version_after'] == TARGET, (which, summary)
+            assert summary['outcome'] == ('current' if summary['version_before'] == TARGET else 'upgraded'), summary
 
 
 # -- the races inside, in this process (test_faults_harness) ------------------------------------
