@@ -36,7 +36,8 @@ CANDIDATE_ID = 'candidate_bench'
 HOUR = 3600.0
 RUNNING = ['in_progress', 'not_started']
 CPU_TARGET = 2.0            # CPU seconds per array per hour of waiting at the role's defaults, at most
-PROGRESS_TARGET = 6         # progress lines per hour (one at least every 10 minutes), at least
+PROGRESS_TARGET = 6         # progress lines per hour, at least
+PROGRESS_GAP = 600          # seconds of waiting between two progress lines, at most
 ROLE, ONE_RUN, UNTIL = 'role', 'one module run', 'until loop'
 # the task of roles/software_upgrade/tasks/wait.yml that prints a progress line
 PROGRESS_TASK = 'Show the progress'
@@ -87,8 +88,15 @@ def first(events, kind, name):
     return next((e for e in events if e['event'] == kind and e.get('task', e.get('name')) == name), None)
 
 
-def measure(run_, begins, module_log):
-    """What one run spent from the start of its task ``begins`` to its end (see the module's doc)."""
+def measure(run_, begins, module_log, compression):
+    """What one run spent from the start of its task ``begins`` to its end (see the module's doc).
+
+    ``hours``: the hours of waiting the run stands for. A run that waits in ``upgrade_session``
+    counts the seconds its module runs waited (``waited_seconds``, real seconds, times the
+    compression): the tasks between two stretches take real seconds that compression would
+    count many times over, which would make an hour of fewer stretches than at real time. The
+    until loop stands for the hour its retries make at the default poll interval.
+    """
     mark = first(run_.events, 'task', begins)
     end = next((e for e in run_.events if e['event'] == 'end'), None)
     if mark is None or end is None:
@@ -96,11 +104,13 @@ def measure(run_, begins, module_log):
     modules, module_cpu, _peak = B.module_cpu(module_log)
     before = mark['cpu_self'] + mark['cpu_children']
     progress = [e for e in run_.tasks() if e['name'].endswith(PROGRESS_TASK)]
-    clocks = [mark['clock']] + [e['clock'] for e in progress]
+    stretches = [float(r['result']['waited_seconds']) * compression for r in run_.results()
+                 if r['result'].get('waited_seconds') is not None]
     return {'wall': end['wall'] - mark['wall'], 'simulated': end['clock'] - mark['clock'], 'cpu': run_.cpu,
             'startup': before, 'modules': modules, 'module_cpu': module_cpu,
             'ansible_cpu': run_.cpu - before - module_cpu, 'progress': len(progress),
-            'longest_gap': max(b - a for a, b in zip(clocks, clocks[1:])) if progress else None}
+            'waited': sum(stretches), 'longest_stretch': max(stretches) if stretches else None,
+            'hours': sum(stretches) / HOUR if stretches else 1.0}
 
 
 def strategy_loop(run_, task):
@@ -128,50 +138,55 @@ def run(work, compression):
                                   [B.play(tasks, module_defaults=B.connection(sim),
                                           play_vars={'ansible_python_interpreter': wrapper})],
                                   sim=sim, timeout=int(600 + 4 * window)).check()
-            variant = measure(run_, begins, module_log)
+            variant = measure(run_, begins, module_log, compression)
             counts = B.count_requests(sim.requests('array-1'))
             variant.update(label=label, requests=counts['requests'], logins=counts['logins'])
             if key == ONE_RUN:
                 results['strategy_loop'] = strategy_loop(run_, begins)
             results['variants'][key] = variant
-            B.log('wait: %s: %.1f s wall, %.0f simulated s; %d module processes %.2f CPU s, ansible-playbook %.2f '
-                  'CPU s (%.2f before the wait); %d progress lines; %d requests'
-                  % (label, variant['wall'], variant['simulated'], variant['modules'], variant['module_cpu'],
-                     variant['ansible_cpu'], variant['startup'], variant['progress'], counts['requests']))
+            B.log('wait: %s: %.1f s wall, %.0f simulated s, %.2f hours of waiting; %d module processes %.2f CPU s, '
+                  'ansible-playbook %.2f CPU s (%.2f before the wait); %d progress lines; %d requests'
+                  % (label, variant['wall'], variant['simulated'], variant['hours'], variant['modules'],
+                     variant['module_cpu'], variant['ansible_cpu'], variant['startup'], variant['progress'],
+                     counts['requests']))
     finally:
         B.stop_simulator(sim)
     return results
 
 
-def per_hour(variant):
-    """Control node CPU of one hour of waiting (the run's hour of wait_timeout), one array."""
-    return variant['module_cpu'] + variant['ansible_cpu']
+def per_hour(variant, key=None):
+    """Control node CPU (or one of its parts: module_cpu, ansible_cpu) per hour of waiting, one array."""
+    if key:
+        return variant[key] / variant['hours']
+    return (variant['module_cpu'] + variant['ansible_cpu']) / variant['hours']
 
 
 def figures(results, fleet_arrays):
     variants = results['variants']
     role, one, until = variants[ROLE], variants[ONE_RUN], variants[UNTIL]
     compression, loop = results['compression'], results.get('strategy_loop')
-    lines_per_hour = role['progress'] / (role['simulated'] / HOUR) if role['simulated'] > 0 else 0.0
+    lines = role['progress'] / role['hours']
     return [
-        B.Figure(4, 'waiting at the role\'s defaults (stretches of %g s, polls every %g s): control node CPU per '
-                    'array per hour' % (results['stretch'], results['real_poll']),
-                 '%.2f CPU s: module processes %.2f (%d runs), ansible-playbook %.2f'
-                 % (per_hour(role), role['module_cpu'], role['modules'], role['ansible_cpu']),
+        B.Figure(4, 'waiting at the role\'s defaults (stretches of %g s): control node CPU per array per hour'
+                 % results['stretch'],
+                 '%.2f CPU s: module processes %.2f (%.1f runs), ansible-playbook %.2f'
+                 % (per_hour(role), per_hour(role, 'module_cpu'), role['modules'] / role['hours'],
+                    per_hour(role, 'ansible_cpu')),
                  'until loop over info %.2f CPU s' % per_hour(until), None, '<= %g CPU s' % CPU_TARGET,
                  per_hour(role) <= CPU_TARGET,
-                 note='one hour of waiting compressed %gx: ansible-playbook\'s CPU holds %.0f s of its strategy '
-                      'loop, which at real time runs 3600 s (next rows)' % (compression, role['wall'])),
-        B.Figure(4, 'waiting at the role\'s defaults: progress lines per simulated hour',
-                 '%.1f (%d lines in %.0f simulated s; longest gap %.0f s)'
-                 % (lines_per_hour, role['progress'], role['simulated'], role['longest_gap'] or 0), '', None,
-                 '>= %d' % PROGRESS_TARGET, lines_per_hour >= PROGRESS_TARGET,
-                 note='the simulated time between two lines holds the tasks between two stretches at %gx: '
-                      'their real seconds count %g times' % (compression, compression)),
+                 note='%.2f hours of waiting compressed %gx (%.0f s of real time): ansible-playbook\'s CPU holds that '
+                      'many seconds of its strategy loop, which at real time runs 3600 s per hour (its own row)'
+                 % (role['hours'], compression, role['wall'])),
+        B.Figure(4, 'waiting at the role\'s defaults: progress lines per hour',
+                 '%.1f (%d lines, %.2f hours; longest stretch %.0f s)'
+                 % (lines, role['progress'], role['hours'], role['longest_stretch'] or 0), '', None,
+                 '>= %d, a stretch <= %d s' % (PROGRESS_TARGET, PROGRESS_GAP),
+                 lines >= PROGRESS_TARGET and (role['longest_stretch'] or 0) <= PROGRESS_GAP),
         B.Figure(4, 'waiting, other ways: control node CPU per array per hour (module processes + ansible-playbook)',
-                 '%s %.2f CPU s (%.2f + %.2f)' % (one['label'], per_hour(one), one['module_cpu'], one['ansible_cpu']),
-                 '%s %.2f CPU s (%.2f + %.2f)' % (until['label'], per_hour(until), until['module_cpu'],
-                                                  until['ansible_cpu']), None, '(information)', None),
+                 '%s %.2f CPU s (%.2f + %.2f)' % (one['label'], per_hour(one), per_hour(one, 'module_cpu'),
+                                                  per_hour(one, 'ansible_cpu')),
+                 '%s %.2f CPU s (%.2f + %.2f)' % (until['label'], per_hour(until), per_hour(until, 'module_cpu'),
+                                                  per_hour(until, 'ansible_cpu')), None, '(information)', None),
         B.Figure(4, 'ansible-playbook\'s strategy loop while a task runs (any way of waiting), per real hour',
                  '%.0f CPU s per ansible-playbook run' % (loop * HOUR) if loop is not None else 'not measured',
                  '%.1f CPU s per array with %d arrays in the run' % (loop * HOUR / fleet_arrays, fleet_arrays)
@@ -180,9 +195,9 @@ def figures(results, fleet_arrays):
 
 
 def details(results):
-    headers = ['way of waiting (1 hour)', 'wall', 'simulated', 'CPU (tree)', 'before the wait',
+    headers = ['way of waiting', 'wall', 'hours of waiting', 'CPU (tree)', 'before the wait',
                'module processes (CPU)', 'ansible-playbook (CPU)', 'per hour', 'progress lines', 'requests (logins)']
-    rows = [[v['label'], B.secs(v['wall']), B.secs(v['simulated'], 0), B.secs(v['cpu'], 2), B.secs(v['startup'], 2),
+    rows = [[v['label'], B.secs(v['wall']), '%.2f' % v['hours'], B.secs(v['cpu'], 2), B.secs(v['startup'], 2),
              '%d, %s' % (v['modules'], B.secs(v['module_cpu'], 2)), B.secs(v['ansible_cpu'], 2),
              B.secs(per_hour(v), 2), v['progress'], '%d (%d)' % (v['requests'], v['logins'])]
             for v in results['variants'].values()]

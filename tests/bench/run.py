@@ -11,7 +11,7 @@ in the same run, against the Unisphere simulator on loopback.
 
 1. upload    upgrade_candidate's peak RSS and throughput next to curl -F and requests files=
 2. requests  requests per module run, per idempotent role run, per phase of a full upgrade
-3. fleet     the upgrade playbook against 1 and N arrays: wall time ratio, control node CPU
+3. fleet     the upgrade playbook against 1 and N arrays: wall time ratio, control node CPU and memory
 4. wait      control node CPU per hour of waiting: wait: true, the role's stretches, an until loop
 
 Prints a table (figure, reference, ratio, target, met) and writes it as Markdown (--results).
@@ -154,7 +154,7 @@ class Report:
                 print('  [%s] %s: %s' % (figure.item, figure.name, figure.note))
 
     def markdown(self):
-        a, e = self.args, self.env
+        e = self.env
         met = [f for f in self.figures if f.met is True]
         missed = [f for f in self.figures if f.met is False]
         lines = [
