@@ -224,8 +224,8 @@ def memory_figures(results):
             3, 'peak PSS of the process tree per array upgrading at once, %d at once' % concurrent,
             '%.1f MiB (peak %.0f MiB in all, %d processes then; at most %d processes)' % (
                 per_array, memory['peak_kib'] / 1024.0, memory['processes_at_peak'], memory['peak_processes']),
-            'sampled every %g s, %d samples (the sampling: %.1f CPU s, not the tree\'s)'
-            % (memory['interval'], memory['samples'], memory['own_cpu']), None,
+            '%d samples in %.0f s (every %g s, less often when that took over %d%% of a core: %.1f CPU s in all)'
+            % (memory['samples'], fleet['run'].wall, memory['interval'], 100 * memory['share'], memory['own_cpu']), None,
             '<= %g MiB' % PSS_TARGET_MIB if target else '(information)',
             per_array <= PSS_TARGET_MIB if target else None))
         if results['arrays'] == 1:
