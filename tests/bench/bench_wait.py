@@ -2,25 +2,32 @@
 # Copyright: (c) 2026, unity.upgrade contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Item 4: what waiting costs the control node, per array and per hour of (simulated) waiting.
+"""Item 4: what waiting costs the control node, per array and per hour of waiting.
 
 One simulated array runs an upgrade session that stays in progress for hours (a long "Preparing
-system software" task, no reboot in the window). Three ways to wait on it, the same poll interval,
-the same number of session reads (one simulated hour at the role's default poll interval of 30 s),
-each in its own ansible-playbook run whose process tree's CPU is taken with ``wait4``:
+system software" task, no reboot in the window). Three ways to wait on it for one hour at the
+role's default poll interval, each in its own ansible-playbook run:
 
+- the role's wait (``software_upgrade`` ``tasks_from: wait.yml``) at the role's defaults:
+  ``wait: true`` in stretches of ``unity_upgrade_progress_interval``, a progress line after each
+  (the figure with a target);
 - ``wait: true``: one ``upgrade_session`` run that polls for the whole hour;
-- the role's wait (``software_upgrade`` ``tasks_from: wait.yml``): ``wait: true`` in stretches of
-  ``unity_upgrade_progress_interval``, a progress line after each;
-- a role-level ``until`` loop over ``unity.upgrade.info`` (``gather_subset: [sessions]``).
+- a play-level ``until`` loop over ``unity.upgrade.info`` (``gather_subset: [sessions]``).
 
-Time is compressed by ``--wait-compression`` (poll interval 30 s / compression, hour / compression).
-The CPU that does not depend on how the wait is done is measured apart and taken out: while a task
-runs, ansible-playbook's strategy loop polls its workers every 1 ms (``internal_poll_interval``);
-that costs CPU per second of real time, whatever the task does. Two ``command: sleep`` runs of
-different lengths give that rate and ansible-playbook's fixed start-up cost. What is left is the
-work of the strategy for one hour of waiting; the idle loop is added back per real hour, per
-ansible-playbook run (shared by every array of that run).
+Time is compressed by ``--wait-compression`` (intervals and the hour divided by it). Every figure
+is a total measured in the run it describes, none a difference between runs:
+
+- module processes: each one's own CPU (user + system) from ``wait4`` on it, by an interpreter
+  wrapper (``benchlib.module_cpu_wrapper``);
+- ansible-playbook (main process and workers) during the wait: the process tree's CPU (``wait4``)
+  less the CPU it had used when the wait began (``os.times`` in its main process, from the
+  ``bench_record`` callback) less the module processes; the tree's total holds both;
+- progress lines: the role's "Show the progress" task starts, on the simulator's clock;
+- the strategy loop: while any task runs, ansible-playbook's main process polls its workers every
+  1 ms (``internal_poll_interval``), CPU per second of real time that compression shortens. It is
+  measured as the main process's own CPU across the one long module run of ``wait: true`` over
+  that run's wall time, and reported per real hour apart (once per ansible-playbook run, shared by
+  all its arrays).
 """
 
 import benchlib as B
@@ -28,6 +35,14 @@ import benchlib as B
 CANDIDATE_ID = 'candidate_bench'
 HOUR = 3600.0
 RUNNING = ['in_progress', 'not_started']
+CPU_TARGET = 2.0            # CPU seconds per array per hour of waiting at the role's defaults, at most
+PROGRESS_TARGET = 6         # progress lines per hour, at least
+PROGRESS_GAP = 600          # seconds of waiting between two progress lines, at most
+ROLE, ONE_RUN, UNTIL = 'role', 'one module run', 'until loop'
+# the task of roles/software_upgrade/tasks/wait.yml that prints a progress line
+PROGRESS_TASK = 'Show the progress'
+# the role's seconds since the epoch (vars/main.yml __unity_upgrade_now), fixed once by a set_fact
+NOW = "{{ (now(utc=true) - ('1970-01-01' | to_datetime('%Y-%m-%d'))).total_seconds() }}"
 
 
 def scenario():
@@ -38,128 +53,152 @@ def scenario():
 
 
 def plays(compression, real_poll, stretch):
-    """The three ways of waiting; ``real_poll`` and ``stretch`` are the role's defaults (seconds)."""
+    """The three ways of waiting: (key, label, the task that begins the wait, tasks)."""
     poll = real_poll / compression
     window = int(round(HOUR / compression))
     polls = int(round(HOUR / real_poll))
+    role = [
+        {'name': 'start the clock', 'ansible.builtin.set_fact': {
+            '__unity_upgrade_wait_started': NOW, '__unity_upgrade_outages': []}},
+        {'name': 'role wait', 'block': [{'name': 'wait in stretches', 'ansible.builtin.include_role': {
+            'name': 'unity.upgrade.software_upgrade', 'tasks_from': 'wait.yml'}}],
+         'rescue': [{'name': 'the wait ran out, as planned', 'ansible.builtin.debug': {'msg': 'done'}}],
+         # what the role's main.yml has set when it waits on a session it adopted
+         'vars': {'__unity_upgrade_candidate_id': CANDIDATE_ID, '__unity_upgrade_step': 'adopt',
+                  '__unity_upgrade_version_before': B.BEFORE, 'unity_upgrade_summary': {'messages': []},
+                  'unity_upgrade_wait_timeout': window,
+                  'unity_upgrade_progress_interval': max(1, int(round(stretch / compression))),
+                  'unity_upgrade_poll_interval': poll}},
+    ]
     wait_true = [{'name': 'wait', 'register': 'waited',
                   'unity.upgrade.upgrade_session': {'candidate': CANDIDATE_ID, 'wait': True, 'wait_timeout': window,
                                                     'poll_interval': poll, 'outage_tolerance': 1800},
                   'failed_when': 'not (waited.timed_out | default(false))'}]
-    role = [
-        {'name': 'start the clock', 'ansible.builtin.set_fact': {
-            '__unity_upgrade_wait_started': '{{ now(utc=true).timestamp() }}', '__unity_upgrade_outages': []}},
-        {'name': 'role wait', 'block': [{'name': 'wait in stretches', 'ansible.builtin.include_role': {
-            'name': 'unity.upgrade.software_upgrade', 'tasks_from': 'wait.yml'}}],
-         'rescue': [{'name': 'the wait ran out, as planned', 'ansible.builtin.debug': {'msg': 'done'}}],
-         'vars': {'__unity_upgrade_candidate_id': CANDIDATE_ID, 'unity_upgrade_wait_timeout': window,
-                  'unity_upgrade_progress_interval': max(1, int(round(stretch / compression))),
-                  'unity_upgrade_poll_interval': poll}},
-    ]
     until = [{'name': 'until', 'register': 'polled', 'ignore_errors': True,
               'unity.upgrade.info': {'gather_subset': ['sessions']},
               'until': 'polled.active_session is none or polled.active_session.status_name not in %s' % RUNNING,
               'retries': polls, 'delay': poll}]
-    return {'wait: true, one module run': wait_true,
-            'role: wait: true in stretches of %g s' % stretch: role,
-            'until loop over info': until}
+    return [(ROLE, 'the role: wait: true in stretches of %g s, a progress line after each' % stretch,
+             'wait in stretches', role),
+            (ONE_RUN, 'wait: true, one module run', 'wait', wait_true),
+            (UNTIL, 'until loop over info', 'until', until)]
 
 
-def sleep_play(seconds):
-    return [{'name': 'sleep', 'ansible.builtin.command': 'sleep %g' % seconds, 'changed_when': False}]
+def first(events, kind, name):
+    return next((e for e in events if e['event'] == kind and e.get('task', e.get('name')) == name), None)
+
+
+def measure(run_, begins, module_log, compression):
+    """What one run spent from the start of its task ``begins`` to its end (see the module's doc).
+
+    ``hours``: the hours of waiting the run stands for. A run that waits in ``upgrade_session``
+    counts the seconds its module runs waited (``waited_seconds``, real seconds, times the
+    compression): the tasks between two stretches take real seconds that compression would
+    count many times over, which would make an hour of fewer stretches than at real time. The
+    until loop stands for the hour its retries make at the default poll interval.
+    """
+    mark = first(run_.events, 'task', begins)
+    end = next((e for e in run_.events if e['event'] == 'end'), None)
+    if mark is None or end is None:
+        raise B.BenchError('%s: no start of task %r or no end of the play (see %s)' % (run_.label, begins, run_.output))
+    modules, module_cpu, _peak = B.module_cpu(module_log)
+    before = mark['cpu_self'] + mark['cpu_children']
+    progress = [e for e in run_.tasks() if e['name'].endswith(PROGRESS_TASK)]
+    stretches = [float(r['result']['waited_seconds']) * compression for r in run_.results()
+                 if r['result'].get('waited_seconds') is not None]
+    return {'wall': end['wall'] - mark['wall'], 'simulated': end['clock'] - mark['clock'], 'cpu': run_.cpu,
+            'startup': before, 'modules': modules, 'module_cpu': module_cpu,
+            'ansible_cpu': run_.cpu - before - module_cpu, 'progress': len(progress),
+            'waited': sum(stretches), 'longest_stretch': max(stretches) if stretches else None,
+            'hours': sum(stretches) / HOUR if stretches else 1.0}
+
+
+def strategy_loop(run_, task):
+    """ansible-playbook's main process: its own CPU per second of wall time across the run of ``task``."""
+    start, result = first(run_.events, 'task', task), first(run_.events, 'result', task)
+    if start is None or result is None or result['wall'] <= start['wall']:
+        return None
+    return (result['cpu_self'] - start['cpu_self']) / (result['wall'] - start['wall'])
 
 
 def run(work, compression):
     sim = B.start_simulator(work, time_scale=compression, scenario=scenario(), label='sim-wait')
-    results = {'compression': compression, 'variants': []}
+    results = {'compression': compression, 'variants': {}}
     try:
-        window = HOUR / compression
-        baseline = []
-        for seconds in (1, 1 + max(10.0, window / 2)):
-            run_ = B.run_playbook(work, 'wait-baseline-%d' % seconds, [B.play(sleep_play(seconds))],
-                                  timeout=300 + seconds).check()
-            baseline.append(run_)
-        rate = (baseline[1].cpu - baseline[0].cpu) / (baseline[1].wall - baseline[0].wall)
-        fixed = baseline[0].cpu - rate * baseline[0].wall
-        results.update(idle_rate=rate, fixed=fixed, baseline=[(r.wall, r.cpu) for r in baseline])
-        B.log('wait: ansible-playbook idle loop %.4f CPU s per s (%.0f CPU s per hour), start-up %.2f CPU s'
-              % (rate, rate * HOUR, fixed))
         defaults = work.role_defaults()
         real_poll = float(defaults['unity_upgrade_poll_interval'])
         stretch = float(defaults['unity_upgrade_progress_interval'])
         results.update(real_poll=real_poll, stretch=stretch)
-        for label, tasks in plays(compression, real_poll, stretch).items():
+        window = HOUR / compression
+        for key, label, begins, tasks in plays(compression, real_poll, stretch):
             sim.put_scenario('array-1', scenario())
             sim.clear_requests('array-1')
-            run_ = B.run_playbook(work, 'wait-%d' % (len(results['variants']) + 1),
-                                  [B.play(tasks, module_defaults=B.connection(sim))], sim=sim,
-                                  timeout=int(600 + 4 * window)).check()
-            entries = sim.requests('array-1')
-            counts = B.count_requests(entries)
-            session_reads = sum(1 for e in entries if e['method'] == 'GET' and 'pgradeSession' in e['path'])
-            module_runs = sum(1 for r in run_.results(action_prefix='unity.upgrade.') if r['status'] != 'skipped')
-            until = run_.results(task='until')
-            if until:
-                module_runs = int(until[-1]['result'].get('attempts') or module_runs)
-            work_cpu = run_.cpu - fixed - rate * run_.wall
-            variant = {'label': label, 'wall': run_.wall, 'cpu': run_.cpu, 'work': work_cpu,
-                       'per_hour': work_cpu + rate * HOUR, 'requests': counts['requests'],
-                       'logins': counts['logins'], 'session_reads': session_reads, 'module_runs': module_runs}
-            results['variants'].append(variant)
-            B.log('wait: %s: %.1f s wall, %.2f CPU s, %.2f CPU s of work per simulated hour, %d module runs, '
-                  '%d session reads, %d requests' % (label, run_.wall, run_.cpu, work_cpu, module_runs,
-                                                     session_reads, counts['requests']))
+            wrapper, module_log = B.module_cpu_wrapper(work.dir('wait-%s-modules' % key.replace(' ', '-')))
+            run_ = B.run_playbook(work, 'wait-%s' % key.replace(' ', '-'),
+                                  [B.play(tasks, module_defaults=B.connection(sim),
+                                          play_vars={'ansible_python_interpreter': wrapper})],
+                                  sim=sim, timeout=int(600 + 4 * window)).check()
+            variant = measure(run_, begins, module_log, compression)
+            counts = B.count_requests(sim.requests('array-1'))
+            variant.update(label=label, requests=counts['requests'], logins=counts['logins'])
+            if key == ONE_RUN:
+                results['strategy_loop'] = strategy_loop(run_, begins)
+            results['variants'][key] = variant
+            B.log('wait: %s: %.1f s wall, %.0f simulated s, %.2f hours of waiting; %d module processes %.2f CPU s, '
+                  'ansible-playbook %.2f CPU s (%.2f before the wait); %d progress lines; %d requests'
+                  % (label, variant['wall'], variant['simulated'], variant['hours'], variant['modules'],
+                     variant['module_cpu'], variant['ansible_cpu'], variant['startup'], variant['progress'],
+                     counts['requests']))
     finally:
         B.stop_simulator(sim)
     return results
 
 
-def cost_model(results):
-    """CPU s of work per hour as a function of the stretch length, from the two wait: true variants."""
-    single, role = results['variants'][0], results['variants'][1]
-    stretches = max(2, role['module_runs'])
-    per_stretch = (role['work'] - single['work']) / (stretches - 1)
-    return per_stretch, lambda stretch: single['work'] + (HOUR / stretch - 1) * per_stretch
+def per_hour(variant, key=None):
+    """Control node CPU (or one of its parts: module_cpu, ansible_cpu) per hour of waiting, one array."""
+    if key:
+        return variant[key] / variant['hours']
+    return (variant['module_cpu'] + variant['ansible_cpu']) / variant['hours']
 
 
-def figures(results):
-    single, role, until = results['variants']
-    rate = results['idle_rate']
-    per_stretch, model = cost_model(results)
-    rows = [
-        B.Figure(4, 'waiting: control node CPU per array per hour, %s' % single['label'],
-                 '%.1f CPU s' % single['work'], 'until loop over info %.1f CPU s' % until['work'],
-                 single['work'] / until['work'], '(information)', None),
-        B.Figure(4, 'waiting: the same, the role today (%s; %d stretches per hour)'
-                 % (role['label'].split(': ', 1)[1], round(HOUR / results['stretch'])),
-                 '%.1f CPU s' % model(results['stretch']), 'until loop over info %.1f CPU s' % until['work'],
-                 model(results['stretch']) / until['work'], 'below the until loop',
-                 model(results['stretch']) < until['work'],
-                 note=('a stretch costs %.2f CPU s (a module start, its login, reads and logout, and the role\'s '
-                       'progress tasks): a progress line every %g s costs %.1f CPU s per array and hour more than '
-                       'one long module run; the until loop makes %d module runs, %d logins and %d requests per '
-                       'hour against %d, %d and %d for one long run; ansible-playbook\'s idle loop (%.0f CPU s per '
-                       'hour) is paid whatever the wait, once per run'
-                       % (per_stretch, results['stretch'], model(results['stretch']) - single['work'],
-                          until['module_runs'], until['logins'], until['requests'], single['module_runs'],
-                          single['logins'], single['requests'], rate * HOUR))),
-        B.Figure(4, 'waiting: ansible-playbook idle loop while a task runs (any way of waiting)',
-                 '%.0f CPU s per real hour' % (rate * HOUR), 'per ansible-playbook run, shared by its arrays', None,
-                 '(information)', None),
-        B.Figure(4, 'waiting: the role\'s wait by unity_upgrade_progress_interval (model from the two runs '
-                    'above)', '%.2f CPU s per stretch; per hour: %s' % (per_stretch, ', '.join(
-                        '%d s: %.1f' % (s, model(s)) for s in (60, 300, 600, 900, 3600))),
-                 'one module run %.1f' % single['work'], None, '(information)', None),
+def figures(results, fleet_arrays):
+    variants = results['variants']
+    role, one, until = variants[ROLE], variants[ONE_RUN], variants[UNTIL]
+    compression, loop = results['compression'], results.get('strategy_loop')
+    lines = role['progress'] / role['hours']
+    return [
+        B.Figure(4, 'waiting at the role\'s defaults (stretches of %g s): control node CPU per array per hour'
+                 % results['stretch'],
+                 '%.2f CPU s: module processes %.2f (%.1f runs), ansible-playbook %.2f'
+                 % (per_hour(role), per_hour(role, 'module_cpu'), role['modules'] / role['hours'],
+                    per_hour(role, 'ansible_cpu')),
+                 'until loop over info %.2f CPU s' % per_hour(until), None, '<= %g CPU s' % CPU_TARGET,
+                 per_hour(role) <= CPU_TARGET,
+                 note='%.2f hours of waiting compressed %gx (%.0f s of real time): ansible-playbook\'s CPU holds that '
+                      'many seconds of its strategy loop, which at real time runs 3600 s per hour (its own row)'
+                 % (role['hours'], compression, role['wall'])),
+        B.Figure(4, 'waiting at the role\'s defaults: progress lines per hour',
+                 '%.1f (%d lines, %.2f hours; longest stretch %.0f s)'
+                 % (lines, role['progress'], role['hours'], role['longest_stretch'] or 0), '', None,
+                 '>= %d, a stretch <= %d s' % (PROGRESS_TARGET, PROGRESS_GAP),
+                 lines >= PROGRESS_TARGET and (role['longest_stretch'] or 0) <= PROGRESS_GAP),
+        B.Figure(4, 'waiting, other ways: control node CPU per array per hour (module processes + ansible-playbook)',
+                 '%s %.2f CPU s (%.2f + %.2f)' % (one['label'], per_hour(one), per_hour(one, 'module_cpu'),
+                                                  per_hour(one, 'ansible_cpu')),
+                 '%s %.2f CPU s (%.2f + %.2f)' % (until['label'], per_hour(until), per_hour(until, 'module_cpu'),
+                                                  per_hour(until, 'ansible_cpu')), None, '(information)', None),
+        B.Figure(4, 'ansible-playbook\'s strategy loop while a task runs (any way of waiting), per real hour',
+                 '%.0f CPU s per ansible-playbook run' % (loop * HOUR) if loop is not None else 'not measured',
+                 '%.1f CPU s per array with %d arrays in the run' % (loop * HOUR / fleet_arrays, fleet_arrays)
+                 if loop is not None else '', None, '(information)', None),
     ]
-    return rows
 
 
 def details(results):
-    rate = results['idle_rate']
-    headers = ['way of waiting (1 simulated hour)', 'wall', 'CPU (tree)', 'work CPU per hour', 'with idle loop, per hour',
-               'module runs', 'session reads', 'requests (logins)']
-    rows = [[v['label'], B.secs(v['wall']), B.secs(v['cpu'], 2), B.secs(v['work'], 2), B.secs(v['per_hour'], 0),
-             v['module_runs'], v['session_reads'], '%d (%d)' % (v['requests'], v['logins'])]
-            for v in results['variants']]
-    rows.append(['ansible-playbook idle loop (command: sleep)', '', '', '', B.secs(rate * HOUR, 0), '', '', ''])
+    headers = ['way of waiting', 'wall', 'hours of waiting', 'CPU (tree)', 'before the wait',
+               'module processes (CPU)', 'ansible-playbook (CPU)', 'per hour', 'progress lines', 'requests (logins)']
+    rows = [[v['label'], B.secs(v['wall']), '%.2f' % v['hours'], B.secs(v['cpu'], 2), B.secs(v['startup'], 2),
+             '%d, %s' % (v['modules'], B.secs(v['module_cpu'], 2)), B.secs(v['ansible_cpu'], 2),
+             B.secs(per_hour(v), 2), v['progress'], '%d (%d)' % (v['requests'], v['logins'])]
+            for v in results['variants'].values()]
     return headers, rows

@@ -190,18 +190,22 @@ def simulator_cpu(sim):
 # -- module processes measured one by one ---------------------------------------------------------
 
 GNU_TIME = '/usr/bin/time'
+RSS_PROBE = os.path.join(HERE, 'rss_probe.py')
 
 
 def module_cpu_wrapper(directory):
-    """An interpreter for Ansible that runs each module under GNU time (CPU and peak RSS per module
-    process, ~1 ms of overhead); returns (wrapper, log), or (None, reason) without /usr/bin/time."""
-    if not os.access(GNU_TIME, os.X_OK):
-        return None, '/usr/bin/time is missing (apt-get install -y time): module CPU not split out'
+    """An interpreter for Ansible that runs each module process under a timer which takes the module
+    process's own CPU (user + system) and peak RSS from ``wait4`` into a log: GNU time (about 1 ms of
+    CPU per module process), else ``rss_probe.py`` (a Python start, about 20 ms, that then counts as
+    ansible-playbook's). Returns (wrapper, log)."""
     log_path = os.path.join(directory, 'module-cpu.log')
     wrapper = os.path.join(directory, 'python-timed')
     with open(wrapper, 'w') as handle:
-        handle.write('#!/bin/sh\nexec %s -a -o %s -f "MODULE %%U %%S %%M %%e" %s "$@"\n'
-                     % (GNU_TIME, log_path, sys.executable))
+        if os.access(GNU_TIME, os.X_OK):
+            handle.write('#!/bin/sh\nexec %s -a -o %s -f "MODULE %%U %%S %%M %%e" %s "$@"\n'
+                         % (GNU_TIME, log_path, sys.executable))
+        else:
+            handle.write('#!/bin/sh\nexec %s -S %s %s -- %s "$@"\n' % (sys.executable, RSS_PROBE, log_path, sys.executable))
     os.chmod(wrapper, 0o755)
     return wrapper, log_path
 
@@ -213,10 +217,15 @@ def module_cpu(log_path):
         with open(log_path) as handle:
             for line in handle:
                 parts = line.split()
-                if len(parts) == 5 and parts[0] == 'MODULE':
+                if len(parts) == 5 and parts[0] == 'MODULE':  # GNU time
                     count += 1
                     cpu += float(parts[1]) + float(parts[2])
                     peak = max(peak, int(parts[3]))
+                elif line.startswith('{'):  # rss_probe.py
+                    record = json.loads(line)
+                    count += 1
+                    cpu += record['utime'] + record['stime']
+                    peak = max(peak, record['maxrss_kib'])
     except OSError:
         pass
     return count, cpu, peak
@@ -342,14 +351,15 @@ def _kill_group(proc, grace=10.0):
 
 
 def run_playbook(work, label, playbook, inventory='localhost,', extra_vars=None, forks=None, timeout=900,
-                 sim=None, env=None, args=(), profile=None):
+                 sim=None, env=None, args=(), profile=None, memory=None):
     """Run ansible-playbook and measure it.
 
     ``playbook`` is a path or a list of plays. CPU is ``wait4``'s rusage of the ansible-playbook
     process: its own CPU plus that of every descendant it reaped (forks, module processes).
     Events come from the bench_record callback: one per task start (with the simulator's clock when
     ``sim`` is given) and one per host result. With ``profile`` (a path), ansible-playbook's main
-    process runs under cProfile and writes its statistics there.
+    process runs under cProfile and writes its statistics there. With ``memory`` (a
+    treemem.TreeMemory), the process tree's PSS is sampled while it runs (``run.memory``).
     """
     directory = work.unique(label)
     if not isinstance(playbook, str):
@@ -388,6 +398,8 @@ def run_playbook(work, label, playbook, inventory='localhost,', extra_vars=None,
     with open(output, 'wb') as out:
         proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                 env=run_env, cwd=directory, start_new_session=True)
+        if memory is not None:
+            memory.start(proc.pid)
         expired = threading.Event()
 
         def on_timeout():
@@ -404,14 +416,18 @@ def run_playbook(work, label, playbook, inventory='localhost,', extra_vars=None,
             raise
         finally:
             timer.cancel()
+            if memory is not None:
+                memory.stop()
         wall = time.monotonic() - started
     proc.returncode = os.waitstatus_to_exitcode(status)
     events = []
     if os.path.exists(events_path):
         with open(events_path) as handle:
             events = [json.loads(line) for line in handle if line.strip()]
-    return PlaybookRun(label, proc.returncode, wall, usage.ru_utime, usage.ru_stime, events, output,
-                       expired.is_set())
+    run = PlaybookRun(label, proc.returncode, wall, usage.ru_utime, usage.ru_stime, events, output,
+                      expired.is_set())
+    run.memory = memory.as_dict() if memory is not None else None
+    return run
 
 
 def play(tasks, hosts='localhost', module_defaults=None, play_vars=None, name='bench'):

@@ -11,7 +11,7 @@ in the same run, against the Unisphere simulator on loopback.
 
 1. upload    upgrade_candidate's peak RSS and throughput next to curl -F and requests files=
 2. requests  requests per module run, per idempotent role run, per phase of a full upgrade
-3. fleet     the upgrade playbook against 1 and N arrays: wall time ratio, control node CPU
+3. fleet     the upgrade playbook against 1 and N arrays: wall time ratio, control node CPU and memory
 4. wait      control node CPU per hour of waiting: wait: true, the role's stretches, an until loop
 
 Prints a table (figure, reference, ratio, target, met) and writes it as Markdown (--results).
@@ -46,7 +46,7 @@ def parse_args(argv):
     p.add_argument('--upload-sizes', default='1024,4096', help='upload sizes in MiB (default: %(default)s)')
     p.add_argument('--upload-repeat', type=int, default=3,
                    help='module and curl uploads per size; the best throughput counts (default: %(default)s)')
-    p.add_argument('--fleet-arrays', type=int, default=25, help='arrays of the fleet run (default: %(default)s)')
+    p.add_argument('--fleet-arrays', type=int, default=50, help='arrays of the fleet run (default: %(default)s)')
     p.add_argument('--time-scale', type=float, default=60.0,
                    help='simulated seconds per real second of the fleet and full-upgrade runs; the role\'s '
                         'intervals are divided by it (default: %(default)s)')
@@ -154,7 +154,7 @@ class Report:
                 print('  [%s] %s: %s' % (figure.item, figure.name, figure.note))
 
     def markdown(self):
-        a, e = self.args, self.env
+        e = self.env
         met = [f for f in self.figures if f.met is True]
         missed = [f for f in self.figures if f.met is False]
         lines = [
@@ -213,16 +213,22 @@ FLEET_INTRO = '''`unity.upgrade.upgrade` against 1 and against %(n)d arrays, for
 upgraded from 5.2.0.0.5.173 with a small candidate uploaded from a file, on the simulator's clock
 (time scale S: the 91.4-minute upgrade takes 5485/S s; the role's default intervals are divided
 by S, in whole seconds and at least 1 s, as the role takes them). Phase = the role's tasks file (report = the
-playbook's own report tasks). CPU: `wait4` of ansible-playbook (its whole process tree); module
-processes are timed one by one with GNU time through an interpreter wrapper.'''
+playbook's own report tasks). CPU: `wait4` of ansible-playbook (its whole process tree); each module
+process's own CPU from `wait4` on it (GNU time through an interpreter wrapper); ansible-playbook and its
+workers = the tree less the module processes. Memory: every 0.5 s the sum of PSS (`smaps_rollup`) over
+ansible-playbook and all its descendants (found by parent pid: module processes run in sessions of their
+own); the peak, divided by the arrays upgrading at once (%(n)d), is the figure per array.'''
 
 WAIT_INTRO = '''One array runs a session that stays in progress (no reboot in the window). Each way of waiting
-makes the same number of session reads, one simulated hour at the role's default poll interval,
-with time compressed by C. ansible-playbook's strategy loop polls its workers every 1 ms
-while any task runs; that CPU is proportional to real time and the same for every way of waiting,
-so it is measured apart (two `command: sleep` runs) and taken out: "work CPU per hour" is what
-the way of waiting costs per array, "with idle loop" adds one real hour of that loop (paid once per
-ansible-playbook run, shared by all arrays of the run).'''
+waits one hour at the role's default poll interval, with time compressed by C, in its own
+ansible-playbook run. Every figure is a total measured in that run, none a difference between
+runs: the module processes' own CPU (`wait4` on each, by an interpreter wrapper); ansible-playbook
+(main process and workers) during the wait = the tree's CPU (`wait4`) less what it had used when
+the wait began (`os.times` in its main process, by the `bench_record` callback) less the module
+processes; progress lines on the simulator's clock. ansible-playbook's strategy loop polls its
+workers every 1 ms while a task runs, CPU per real second that compression shortens: it is
+measured apart, as the main process's own CPU across the one long module run of `wait: true` over
+its wall time, per real hour and ansible-playbook run (shared by the arrays of the run).'''
 
 
 def run_benchmarks(args, report, work):
@@ -252,7 +258,7 @@ def run_one(name, args, report, work, full_upgrade):
             report.add(bench_fleet.figures(results))
             report.table('3. Fleet: wall time per phase', *bench_fleet.details(results),
                          intro=FLEET_INTRO % {'n': args.fleet_arrays})
-            report.table('3. Fleet: control node CPU', *bench_fleet.cpu_details(results, report.env['cores']))
+            report.table('3. Fleet: control node CPU and memory', *bench_fleet.cpu_details(results, report.env['cores']))
             report.table('3. Fleet: tasks that grew most from 1 to %d arrays' % args.fleet_arrays,
                          *bench_fleet.task_details(results))
             profile = bench_fleet.profile_details(results)
@@ -276,7 +282,7 @@ def run_one(name, args, report, work, full_upgrade):
     elif name == 'wait':
         try:
             results = bench_wait.run(work, args.wait_compression)
-            report.add(bench_wait.figures(results))
+            report.add(bench_wait.figures(results, args.fleet_arrays))
             report.table('4. Waiting cost', *bench_wait.details(results),
                          intro=WAIT_INTRO.replace('compressed by C', 'compressed by %g' % args.wait_compression))
         except Exception as error:

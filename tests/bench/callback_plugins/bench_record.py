@@ -5,8 +5,10 @@
 """Bench-only callback: one JSON line per task start and per host result in $BENCH_RECORD_FILE.
 
 A task start carries the wall time and, when $BENCH_SIM_ADMIN names the simulator's admin API,
-its clock (simulated seconds), so the benchmarks can split the request log by task. Results keep
-only the keys the benchmarks read.
+its clock (simulated seconds), so the benchmarks can split the request log by task. Every event
+carries ansible-playbook's CPU so far (``os.times``; callbacks run in its main process): its own
+(``cpu_self``) and that of the children it reaped (``cpu_children``: workers and, through them,
+module processes). Results keep only the keys the benchmarks read.
 """
 
 
@@ -45,6 +47,8 @@ class CallbackModule(CallbackBase):
         self.admin = os.environ.get('BENCH_SIM_ADMIN') or None
 
     def _write(self, record):
+        times = os.times()
+        record.update(cpu_self=times.user + times.system, cpu_children=times.children_user + times.children_system)
         if self.path:
             with open(self.path, 'a') as handle:
                 handle.write(json.dumps(record, default=str) + '\n')
