@@ -52,8 +52,9 @@ from ansible_collections.unity.upgrade.plugins.module_utils.waiter import (
     session_messages,
 )
 
-# What the changing request did: the session to report (a record dict), and how to report it.
-Acted = namedtuple('Acted', ('session', 'changed', 'action', 'msg'))
+# What the changing request did: the session to report (a record dict), and how to report it; the
+# installed version when the request was settled by reading the array again.
+Acted = namedtuple('Acted', ('session', 'changed', 'action', 'msg', 'installed'), defaults=(None,))
 
 
 def run(unity):
@@ -69,8 +70,8 @@ def run(unity):
     before = session_summary(as_dict(plan.session) if plan.action != 'created' else None)
     if unity.check_mode:
         return check_mode_result(unity, plan, reading, before)
-    acted = act(api, plan)
-    session, waited, version_after, msg = acted.session, None, reading.installed, acted.msg
+    acted = act(api, plan, replan=lambda: read_and_plan(api, request))
+    session, waited, version_after, msg = acted.session, None, acted.installed or reading.installed, acted.msg
     if params['wait'] and plan.wait_on and session is not None:
         waited = wait(unity, api, acted, plan, reading)
         session = waited.session or session
@@ -154,28 +155,41 @@ def result_of(unity, plan, reading, acted, waited, session, version_after):
     }
 
 
-def act(api, plan):
-    """Send the one changing request of the plan, if any."""
+# Refusals that another client acting on the array between this run's reading and its request explains:
+# 409 (a session is active; the session is not in a state for that action) and 404 (the candidate or the
+# session is gone: an upgrade that completed drops its candidate).
+RACED = (404, 409)
+
+
+def act(api, plan, replan):
+    """Send the one changing request of the plan, if any. ``replan()`` reads the array again and
+    decides again: how a refusal that another client explains is settled."""
     if plan.action == 'created':
         try:
             session, recovered = api.create_session(plan.body, candidate_id=plan.candidate.id if plan.candidate
                                                     else None)
         except UnityApiError as error:
-            if error.http_status != 409:
+            if error.http_status not in RACED:
                 raise
-            return adopt_after_conflict(api, plan, error)
+            return adopt_after_conflict(api, plan, error, replan)
         msg = '%s: session %s' % (plan.msg, session['id'])
         if recovered:
             msg += ' (the answer to the create was lost; found the session by reading them again)'
         return Acted(session, plan.changed, plan.action, msg)
     if plan.action in ACTIONS:
-        api.session_action(plan.session.id, ACTIONS[plan.action], before_status=plan.session.status)
+        try:
+            api.session_action(plan.session.id, ACTIONS[plan.action], before_status=plan.session.status)
+        except UnityApiError as error:
+            if error.http_status not in RACED:
+                raise
+            return settled_by_reading_again(plan, error, replan, '%s session %s' % (ACTIONS[plan.action], plan.session.id))
         return Acted(api.get_session(plan.session.id), plan.changed, plan.action, plan.msg)
     return Acted(as_dict(plan.session), plan.changed, plan.action, plan.msg)
 
 
-def adopt_after_conflict(api, plan, error):
-    """409 on create: someone started a session just now. Adopt it if it is ours to want."""
+def adopt_after_conflict(api, plan, error, replan):
+    """409 or 404 on create: someone started a session just now (adopt it if it is ours to want), or
+    finished one (the array now runs the target: nothing to do)."""
     active = active_session(sessions_of(api.sessions()))
     wanted = plan.candidate.id if plan.candidate else None
     wanted_type = SESSION_TYPE_NAMES.get((plan.body or {}).get('type', SESSION_TYPE_UPGRADE))
@@ -183,9 +197,27 @@ def adopt_after_conflict(api, plan, error):
             and active.type_name == wanted_type and active.status not in FAILED_STATUSES:
         return Acted(active.as_dict(), False, 'adopted', 'another client started session %s for this candidate '
                                                          'at the same time: adopted' % describe(active))
-    raise UnityModuleError('the array refused to create the session (%s)%s' % (
-        error.message, '' if active is None else '; session %s is not over' % describe(active)),
-        error_code=error.error_code, http_status=error.http_status)
+    if active is not None:
+        raise UnityModuleError('the array refused to create the session (%s); session %s is not over' % (
+            error.message, describe(active)), error_code=error.error_code, http_status=error.http_status)
+    return settled_by_reading_again(plan, error, replan, 'create the session')
+
+
+def settled_by_reading_again(plan, error, replan, what):
+    """A request refused because the array changed since it was read (another client resumed the
+    session, or finished the upgrade): read it again and decide again. When there is now nothing to do,
+    or a session to adopt, that is the outcome (no change by this run); else the refusal stands."""
+    refused = UnityModuleError('the array refused to %s (%s)' % (what, error.message),
+                               error_code=error.error_code, http_status=error.http_status)
+    try:
+        reading, fresh = replan()
+    except (PlanRefused, UnityModuleError, UnityApiError):
+        raise refused
+    if fresh.action not in ('none', 'adopted') or fresh.changed:
+        raise refused
+    return Acted(as_dict(fresh.session), False, fresh.action,
+                 'the array refused to %s (%s): another client changed the array since this run read it; read again: %s'
+                 % (what, error.message, fresh.msg), reading.installed)
 
 
 def wait(unity, api, acted, plan, reading):

@@ -500,3 +500,65 @@ def test_run_cancel_the_array_does_not_take_in_fails_clearly(run_module, transpo
     assert run.failed
     assert run.result['msg'].startswith('the array did not cancel session %s within' % SID)
     assert run.result['msg'].endswith('it is still paused')
+
+
+# -- a request refused because another client changed the array since this run read it (#13 §1) --
+
+def test_run_create_refused_because_another_client_finished_the_upgrade_reads_again_and_is_done(run_module, transport):
+    gone = {'error': {'errorCode': 100728842, 'httpStatusCode': 404, 'messages': [
+        {'en-US': 'The specified upgrade candidate does not exist. (Error Code:0x601000a)'}]}}
+    # read: 5.2, no session, the candidate; then, after the refusal: 5.3 installed, the completed session,
+    # no candidate (the array drops it when the upgrade completes)
+    transport.add('GET', BASIC, Reply(200, basic()))
+    transport.add('GET', SESSIONS, Reply(200, collection()))
+    transport.add('GET', CANDIDATES, Reply(200, collection(raw_candidate())))
+    transport.add('POST', SESSIONS, Reply(404, gone))
+    transport.always('GET', BASIC, Reply(200, basic('5.3.0.0.5.120')))
+    transport.always('GET', SESSIONS, Reply(200, collection(raw_session(2, 100))))
+    transport.always('GET', CANDIDATES, Reply(200, collection()))
+    run = run_module(mod, {'candidate': 'candidate_1', 'wait': False})
+    assert not run.failed, run.result
+    result = run.result
+    assert (result['changed'], result['action'], result['version_after']) == (False, 'none', '5.3.0.0.5.120')
+    assert result['msg'].startswith(
+        'the array refused to create the session (POST /api/types/upgradeSession/instances failed with HTTP 404 (error code '
+        '100728842): The specified upgrade candidate does not exist. (Error Code:0x601000a)): another client changed the '
+        'array since this run read it; read again: session %s already completed' % SID), result['msg']
+    assert len(run.posts()) == 1
+
+
+def test_run_create_refused_and_nothing_changed_on_the_array_fails_with_the_refusal(run_module, transport):
+    gone = {'error': {'errorCode': 100728842, 'httpStatusCode': 404, 'messages': [{'en-US': 'No such candidate.'}]}}
+    transport.always('GET', BASIC, Reply(200, basic()))
+    transport.always('GET', SESSIONS, Reply(200, collection()))
+    transport.always('GET', CANDIDATES, Reply(200, collection(raw_candidate())))
+    transport.add('POST', SESSIONS, Reply(404, gone))
+    run = run_module(mod, {'candidate': 'candidate_1', 'wait': False})
+    assert run.failed and (run.result['http_status'], run.result['error_code']) == (404, 100728842)
+    assert run.result['msg'] == ('the array refused to create the session (POST /api/types/upgradeSession/instances failed '
+                                 'with HTTP 404 (error code 100728842): No such candidate.)')
+    assert len(run.posts()) == 1, 'read again, never sent again'
+
+
+def test_run_resume_refused_because_another_client_resumed_it_waits_for_it_without_a_change(run_module, transport):
+    late = {'error': {'errorCode': 100728847, 'httpStatusCode': 409, 'messages': [
+        {'en-US': 'The operation resume is not allowed while the upgrade session is in state Upgrade_In_Progress.'}]}}
+    transport.add('GET', BASIC, Reply(200, basic()), Reply(200, basic()))
+    transport.always('GET', BASIC, Reply(200, basic('5.3.0.0.5.120')))
+    transport.add('GET', SESSIONS, Reply(200, collection(raw_session(6, 27, 3, task_status=6))))
+    transport.always('GET', SESSIONS, Reply(200, collection(raw_session(1, 40, 3))))
+    transport.always('GET', CANDIDATES, Reply(200, collection(raw_candidate())))
+    transport.add('POST', SESSION + '/action/resume', Reply(409, late))
+    transport.add('GET', SESSION, Reply(200, instance(raw_session(1, 40, 3))), Reply(200, instance(raw_session(1, 60, 3))))
+    transport.always('GET', SESSION, Reply(200, instance(raw_session(2, 100))))
+    run = run_module(mod, {'state': 'resumed', 'poll_interval': 0.01, 'outage_tolerance': 60})
+    assert not run.failed, run.result
+    result = run.result
+    assert (result['changed'], result['action'], result['session']['status_name']) == (False, 'none', 'completed')
+    assert result['msg'] == (
+        'the array refused to resume session %s (POST %s/action/resume failed with HTTP 409 (error code 100728847): The '
+        'operation resume is not allowed while the upgrade session is in state Upgrade_In_Progress.): another client '
+        "changed the array since this run read it; read again: session %s (in_progress, 40%%, task 'Waiting for reboot "
+        "command') is already running: nothing to resume; session %s completed after 0 s of waiting"
+        % (SID, '/api/instances/upgradeSession/' + SID, SID, SID))
+    assert [p for p in run.posts()] and len(run.posts()) == 1
