@@ -134,9 +134,12 @@ def test_the_role_stops_waiting_at_unity_upgrade_wait_timeout(start_sim, run_pla
                                                 'session Upgrade_5.3.0.120 goes on on the array (')
     note = [r for r in run.records if r['task'].endswith('Note when the wait started')][-1]
     wait_started = float(note['result']['ansible_facts']['__unity_upgrade_wait_started'])
-    # 6 s, plus the stretch in flight (progress_interval 2 s, one poll), plus the report tasks after it
-    assert 6 <= finished - wait_started <= 6 + 2 + 1 + 10, finished - wait_started
+    # the last stretch ends within 6 s, plus the stretch in flight (progress_interval 2 s, one poll), plus
+    # the tasks between two stretches (a progress line: slow on a loaded node)
     waits = [r for r in run.records if r['task'].endswith('Wait for the upgrade session')]
+    assert 6 <= stop[-1]['time'] - wait_started and waits[-1]['time'] - wait_started <= 6 + 2 + 1 + 5, (
+        waits[-1]['time'] - wait_started, stop[-1]['time'] - wait_started)
+    assert finished >= stop[-1]['time']
     assert all(r['result'].get('waited_seconds', 0) <= 2 + 1 for r in waits)
     assert elapsed < 60, 'the role stopped long before the upgrade would have finished'
     assert sim.state('array-1')['sessions'][0]['status_name'] == 'Upgrade_In_Progress', 'it goes on'

@@ -17,6 +17,7 @@ description: Appends one record per task result to the file named by E(RECORD_RE
 
 import json
 import os
+import time
 
 from ansible.plugins.callback import CallbackBase
 
@@ -39,6 +40,7 @@ class CallbackModule(CallbackBase):
             'action': result._task.action,
             'status': status,
             'result': self._clean(result._result),
+            'time': time.time(),  # when the result came in (epoch seconds)
         })
 
     @staticmethod
