@@ -16,8 +16,6 @@ import json
 import threading
 import time
 
-import pytest
-
 from e2e_helpers import session_creates
 from unity_sim.packages import write_candidate
 

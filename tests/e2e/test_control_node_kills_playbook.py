@@ -29,7 +29,6 @@ import json
 import os
 import random
 import signal
-import threading
 import time
 
 import pytest
@@ -104,7 +103,6 @@ class Fleet:
     def applied(self, name, path_part):
         return [r for r in self.admin.requests(name) if r['method'] == 'POST' and path_part in r['path']
                 and 200 <= r['status'] < 300]
-
 
 
 @pytest.fixture(scope='module')
