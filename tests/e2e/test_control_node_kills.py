@@ -59,7 +59,7 @@ WAIT_ARGS = {'wait': True, 'poll_interval': 1, 'outage_tolerance': 30, 'wait_tim
 
 
 def seed_of(kind, number):
-    return BASE_SEED + 1000 * [k for k, _ in KILL_POINTS].index(kind) + number
+    return BASE_SEED + 1000 * [name for name, _count in KILL_POINTS].index(kind) + number
 
 
 @pytest.fixture(scope='module')
