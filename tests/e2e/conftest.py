@@ -33,7 +33,7 @@ import tempfile
 import pytest
 import yaml
 
-from e2e_helpers import REPO, InProcess, PlaybookProcess, PlayRun, start_simulator
+from e2e_helpers import REPO, InProcess, PlaybookProcess, PlayRun, read_records, start_simulator
 
 COLLECTION_PARTS = ('galaxy.yml', 'meta', 'plugins', 'roles', 'playbooks', 'README.md')
 
@@ -117,13 +117,6 @@ def playbook_command(collections_path, workdir, playbook, extra_vars=None, check
     })
     run_env.update(env or {})
     return argv, run_env, records_path
-
-
-def read_records(records_path):
-    if not os.path.exists(records_path):
-        return []
-    with open(records_path) as handle:
-        return json.load(handle)
 
 
 @pytest.fixture

@@ -46,6 +46,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import requests
 
+from bench import treemem
 from unity_sim.launcher import Simulator
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
@@ -259,30 +260,17 @@ class PlaybookProcess:
         return any(text in line for line in list(self.lines))
 
     def processes(self):
-        """{pid: command line} of it and of every process it started (its descendants: ansible-core's
-        local connection starts module processes in sessions of their own), from /proc."""
-        parents, commands = {}, {}
-        for entry in os.listdir('/proc'):
-            if not entry.isdigit():
-                continue
+        """{pid: command line} of it and of every process it started (its descendants, as the bench's
+        memory sampler finds them: ansible-core's local connection starts module processes in sessions
+        of their own), from /proc."""
+        found = {}
+        for pid in treemem.tree(self.proc.pid, treemem.parents()):
             try:
-                with open('/proc/%s/stat' % entry) as handle:
-                    stat = handle.read()
-                with open('/proc/%s/cmdline' % entry, 'rb') as handle:
-                    command = handle.read().replace(b'\0', b' ').decode('utf-8', 'replace').strip()
+                with open('/proc/%d/cmdline' % pid, 'rb') as handle:
+                    found[pid] = handle.read().replace(b'\0', b' ').decode('utf-8', 'replace').strip()
             except OSError:
                 continue  # gone meanwhile
-            # after the command name in parentheses: state, ppid, ...
-            parents[int(entry)] = int(stat.rsplit(')', 1)[1].split()[1])
-            commands[int(entry)] = command
-        found, added = {self.proc.pid}, True
-        while added:
-            added = False
-            for pid, parent in parents.items():
-                if parent in found and pid not in found:
-                    found.add(pid)
-                    added = True
-        return dict((pid, commands.get(pid, '')) for pid in found)
+        return found
 
     def module_processes(self, module, port=None):
         """pids of its ``module`` processes (AnsiballZ_<module>.py), only those connected to ``port`` when
@@ -314,11 +302,26 @@ class PlaybookProcess:
     def run(self, timeout):
         """Wait for it to end and return a PlayRun."""
         rc = self.wait(timeout)
-        records = []
-        if os.path.exists(self.records_path):
-            with open(self.records_path) as handle:
-                records = json.load(handle)
-        return PlayRun(rc, self.stdout, '', records)
+        return PlayRun(rc, self.stdout, '', read_records(self.records_path))
+
+
+def read_records(records_path):
+    """The task results the record_results callback wrote ([] when the run wrote none)."""
+    if not os.path.exists(records_path):
+        return []
+    with open(records_path) as handle:
+        return json.load(handle)
+
+
+def wait_until(what, predicate, timeout=30.0, interval=0.01):
+    """Poll ``predicate()`` until it is true and return its value; fail naming ``what`` at ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError('never reached within %.0f s: %s' % (timeout, what))
 
 
 def tcp_peer_ports(pid):

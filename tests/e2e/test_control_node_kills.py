@@ -42,7 +42,7 @@ import time
 
 import pytest
 
-from e2e_helpers import Admin, UPLOAD, sha256_of, start_simulator
+from e2e_helpers import Admin, UPLOAD, sha256_of, start_simulator, wait_until
 from unity_sim.packages import write_candidate
 
 TARGET = '5.3.0.0.5.120'
@@ -137,14 +137,13 @@ class KillPoint:
                              self.workdir, '%s-%d' % (module, self.runs))
 
     def until(self, what, predicate, timeout=30.0):
-        """Poll the admin state until ``predicate(state)``; the kill point must be reached."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+        """Poll the admin state until ``predicate(state)`` and return that state; the kill point must be
+        reached."""
+        def reached():
             state = self.state()
-            if predicate(state):
-                return state
-            time.sleep(0.01)
-        raise AssertionError('%s: never reached: %s' % (self.where, what))
+            return state if predicate(state) else None
+
+        return wait_until('%s: %s' % (self.where, what), reached, timeout)
 
     def applied(self, path_part):
         """POSTs of the kind that the array applied (2xx logged; a refused one is 4xx)."""

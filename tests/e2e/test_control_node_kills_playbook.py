@@ -33,7 +33,7 @@ import time
 
 import pytest
 
-from e2e_helpers import Admin, UPLOAD, fleet_vars, read_report, start_simulator, tcp_peer_ports
+from e2e_helpers import Admin, UPLOAD, fleet_vars, read_report, start_simulator, tcp_peer_ports, wait_until
 from unity_sim.packages import write_candidate
 
 TARGET = '5.3.0.0.5.120'
@@ -81,13 +81,9 @@ class Fleet:
     def port(self, name):
         return self.sim.array(name)['port']
 
-    def until(self, what, predicate, timeout=60.0):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if predicate():
-                return
-            time.sleep(0.01)
-        raise AssertionError('never reached: %s' % what)
+    @staticmethod
+    def until(what, predicate, timeout=60.0):
+        wait_until(what, predicate, timeout)
 
     def flying(self, name, path_part):
         return lambda: any(r['method'] == 'POST' and path_part in r['path']
