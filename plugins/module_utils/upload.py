@@ -578,10 +578,14 @@ def _cut_off(client, error, body, timeout, reason=None):
     if body.complete:
         return UnityConnectionError(_lost_answer(body, timeout, reason), maybe_applied=True, reason=reason,
                                     method='POST', path=UPLOAD_PATH)
+    if body.size is not None and body.data_bytes_sent == body.size:
+        # the end of the multipart body never went out: the array cannot have taken the file
+        how_far = 'all %d bytes of the file, before the end of the request' % body.size
+    else:
+        how_far = '%d of %s bytes' % (body.data_bytes_sent, total)
     return UnityConnectionError(
-        'the upload of %s to %s was cut off after %d of %s bytes (%s); the array keeps no '
-        'partial candidate, so running the task again is safe'
-        % (body.filename, client.base_url, body.data_bytes_sent, total, reason),
+        'the upload of %s to %s was cut off after %s (%s); the array keeps no partial candidate, so '
+        'running the task again is safe' % (body.filename, client.base_url, how_far, reason),
         maybe_applied=False, reason=reason, method='POST', path=UPLOAD_PATH)
 
 

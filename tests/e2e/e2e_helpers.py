@@ -449,6 +449,7 @@ class InProcess:
             self.modules[name] = importlib.import_module(
                 'ansible_collections.unity.upgrade.plugins.modules.%s' % name)
         self.rest = importlib.import_module('ansible_collections.unity.upgrade.plugins.module_utils.rest')
+        self.upload = importlib.import_module('ansible_collections.unity.upgrade.plugins.module_utils.upload')
 
     def run(self, module_name, args, check=False, on_log=None):
         LOCAL.args = dict(args, _ansible_check_mode=check, _ansible_diff=False,

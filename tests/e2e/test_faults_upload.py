@@ -94,9 +94,11 @@ def test_a_connection_dropped_at_random_points_of_the_body(start_sim, in_process
             'it lists no candidate of version %s %d s after all %d bytes were sent'
             % (TARGET, PROCESSING_TIMEOUT, SIZE) in dropped.msg)
         assert cut or lost, (point, dropped.msg)
-        if cut:
+        if cut and ' was cut off after all %d bytes of the file, before the end of the request (' % SIZE in dropped.msg:
+            pass  # the reset came while the closing boundary was being sent
+        elif cut:
             sent = int(dropped.msg.split(' was cut off after ')[1].split(' ')[0])
-            assert 0 <= sent < SIZE and ' of %d bytes (' % SIZE in dropped.msg
+            assert 0 <= sent < SIZE and ' of %d bytes (' % SIZE in dropped.msg, (point, dropped.msg)
         versions, state, parts = after_drop
         assert TARGET not in versions, (point, 'a partial candidate is reported as present', versions)
         assert versions == ([OLD] if previous else []), versions

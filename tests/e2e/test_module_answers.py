@@ -114,15 +114,17 @@ UNREAD = {
 
 def test_an_upload_answered_unreadably_that_the_array_did_not_keep_fails_in_one_line(start_sim, in_process, tmp_path):
     # a gateway answering 503 for the array, which never saw the upload; a connection reset after the
-    # array read all but the last bytes (the whole body had left this side)
+    # array read all but the last two bytes of the body: TLS hands over whole records, so the closing
+    # boundary had left this side (a reset earlier races the last sends: test_faults_upload covers it)
     size = 64 << 10
+    package = write_candidate(str(tmp_path), TARGET, size)
+    body_length = in_process.upload.MultipartBody(in_process.upload.FileSource(package)).len
     cases = {'array-1': ({'faults': [{'start': 0, 'duration': 86400, 'kind': '503', 'method': 'POST',
                                       'path': 'upload/files'}]}, UNREAD['503']),
-             'array-2': ({'upload_drop_at_bytes': size - 100}, 'the connection was reset')}
+             'array-2': ({'upload_drop_at_bytes': body_length - 2}, 'the connection was reset')}
     sim = start_sim(arrays=2, time_scale=30, scenario={'arrays': dict(
         (name, dict(scenario, software_version=BEFORE, candidate={'version': OLD}))
         for name, (scenario, unread) in cases.items())})
-    package = write_candidate(str(tmp_path), TARGET, size)
     for name, (scenario, unread) in sorted(cases.items()):
         run = in_process.run('upgrade_candidate', dict(sim.connection(name), src=package, processing_timeout=3))
         assert run.failed and run.crash is None, run

@@ -454,6 +454,19 @@ def test_an_upload_cut_off_mid_body_says_how_far_and_rerunning_is_safe(upload_cl
     assert len(upload_transport.requests_to('POST', UPLOAD_PATH)) == 1, 'never re-sent'
 
 
+def test_an_upload_cut_off_before_the_end_of_the_body_says_the_file_went_but_not_the_request(
+        upload_client, upload_transport):
+    # every byte of the file was taken, the closing boundary was not: the array cannot have kept it
+    upload_transport.cut_after_chunks = 6  # the preamble, four chunks of the file, the epilogue
+    with pytest.raises(UnityConnectionError) as caught:
+        upload_candidate(upload_client, body_factory())
+    assert str(caught.value) == (
+        'the upload of %s to %s was cut off after all 100 bytes of the file, before the end of the request '
+        '(the connection was reset); the array keeps no partial candidate, so running the task again is safe'
+        % (NAME, upload_client.base_url))
+    assert caught.value.maybe_applied is False
+
+
 def test_a_send_that_stalled_for_request_timeout_says_so(upload_client, upload_transport, fake_clock):
     upload_transport.cut_after_chunks = 3
     upload_transport.cut_exc = RequestsConnectionError("Connection aborted. TimeoutError('The write operation "
