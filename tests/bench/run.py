@@ -302,7 +302,7 @@ def main(argv):
     started = time.monotonic()
     try:
         B.venv_tool('ansible-playbook')
-        work = B.Work(args.work_dir, keep=args.keep)
+        work = B.Work(os.path.abspath(args.work_dir), keep=args.keep)
     except B.BenchError as error:
         print('bench: %s' % error, file=sys.stderr)
         return 1
