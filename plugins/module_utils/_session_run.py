@@ -66,7 +66,7 @@ def run(unity):
         unity.login_tolerance = params['outage_tolerance']
         unity.login_refusal_is_outage = params['wait_out_login_refusals']
     api = UpgradeApi(unity.client)
-    reading, plan = read_and_plan(api, request)
+    reading, plan = unity.ride_out_start(lambda: read_and_plan(api, request), 'the first reads')
     before = session_summary(as_dict(plan.session) if plan.action != 'created' else None)
     if unity.check_mode:
         return check_mode_result(unity, plan, reading, before)

@@ -238,9 +238,10 @@ class UnityModule:
         # SP reboot, waited out within login_tolerance: only for credentials that a login of this run
         # has proved (a wrong password retried is an account locked).
         self.login_refusal_is_outage = False
-        # The time the first login waited for the API, as an outage record (at_start: the API was
-        # away before this module sent anything), or None.
+        # The time the first login and the first reads waited for the API, as an outage record
+        # (at_start: the API was away before this module sent anything), or None.
         self.login_outage = None
+        self._outage_began = None
         # The one clock (time, sleep, jitter) of the client, the API and the waiter.
         self.clock = Clock()
         if not HAS_REQUESTS:
@@ -302,24 +303,34 @@ class UnityModule:
         """Log in; within login_tolerance, an unreachable or restarting API is waited for, and the
         wait is kept in ``login_outage``."""
         self.login_outage = None
-        started = self.clock.monotonic()
-        outage = []
+        self._outage_began = None
+        self.ride_out_start(client.login, 'login')
+
+    def ride_out_start(self, attempt, what):
+        """``attempt()``, which only reads, and its result; within login_tolerance an API that is away is
+        waited for, as at the login (an SP may begin to reboot between the login and the first reads).
+        The waits of the login and of the first reads are one outage that began before the module changed
+        anything: ``login_outage``."""
+        waited_now = []
 
         def waited(error, number):
-            if not outage:
-                outage.append(new_outage(self.clock.time(), at_start=True))
-            outage[0]['failed_reads'] += 1
-            symptom = outage_symptom(error) if error.kind == AUTH else '%s (login)' % outage_symptom(error)
-            if symptom not in outage[0]['seen']:
-                outage[0]['seen'].append(symptom)
+            if self.login_outage is None:
+                self.login_outage = new_outage(self.clock.time(), at_start=True)
+                self._outage_began = self.clock.monotonic()
+            outage = self.login_outage
+            outage.update(ended=False, failed_reads=outage['failed_reads'] + 1)
+            symptom = outage_symptom(error) if error.kind == AUTH else '%s (%s)' % (outage_symptom(error), what)
+            if symptom not in outage['seen']:
+                outage['seen'].append(symptom)
+            waited_now.append(number)
 
-        retry(lambda number: client.login(), self.clock, LOGIN_WAIT,
-              AWAY | {AUTH} if self.login_refusal_is_outage else AWAY,
-              deadline=started + self.login_tolerance, on_retry=waited)
-        if outage:
-            outage[0].update(seconds=round(self.clock.monotonic() - started, 1), ended=True)
-            outage[0]['seen'].append('login accepted')
-            self.login_outage = outage[0]
+        result = retry(lambda number: attempt(), self.clock, LOGIN_WAIT,
+                       AWAY | {AUTH} if self.login_refusal_is_outage else AWAY,
+                       deadline=self.clock.monotonic() + self.login_tolerance, on_retry=waited)
+        if waited_now:
+            self.login_outage.update(seconds=round(self.clock.monotonic() - self._outage_began, 1), ended=True)
+            self.login_outage['seen'].append('login accepted' if what == 'login' else '%s answered' % what)
+        return result
 
     def close(self):
         if self._client is not None:

@@ -10,7 +10,9 @@ import pytest
 from hypothesis import given, settings, strategies as st
 from requests.exceptions import ConnectionError as RequestsConnectionError
 
+from ansible_collections.unity.upgrade.plugins.module_utils import module as module_utils
 from ansible_collections.unity.upgrade.plugins.module_utils.module import UnityModuleError
+from ansible_collections.unity.upgrade.plugins.module_utils.retry import RetryPolicy
 from ansible_collections.unity.upgrade.plugins.module_utils import _session_plan as planner
 from ansible_collections.unity.upgrade.plugins.module_utils.records import Candidate, Session
 from ansible_collections.unity.upgrade.plugins.module_utils.upgrade import (
@@ -21,7 +23,8 @@ from ansible_collections.unity.upgrade.plugins.module_utils.upgrade import (
 )
 from ansible_collections.unity.upgrade.plugins.modules import upgrade_session as mod
 
-from ansible_collections.unity.upgrade.tests.unit.framework.module_runner import PASSWORD
+from ansible_collections.unity.upgrade.tests.unit.framework.clock import FakeClock
+from ansible_collections.unity.upgrade.tests.unit.framework.module_runner import PASSWORD, module_runner
 from ansible_collections.unity.upgrade.tests.unit.framework.shapes import (
     BASIC,
     CANDIDATES,
@@ -562,3 +565,32 @@ def test_run_resume_refused_because_another_client_resumed_it_waits_for_it_witho
         "command') is already running: nothing to resume; session %s completed after 0 s of waiting"
         % (SID, '/api/instances/upgradeSession/' + SID, SID, SID))
     assert len(run.posts()) == 1
+
+
+def test_a_wait_whose_first_reads_meet_an_sp_reboot_waits_it_out(transport, monkeypatch, capsys):
+    # The login got through, then the SP began to reboot: the services answer 503 while they restart,
+    # longer than the client's own four tries of a read. The client's waits take no time (FakeClock), the
+    # module's are cut to 10 ms.
+    run_module = module_runner(transport, monkeypatch, capsys, client_clock=FakeClock().clock)
+    monkeypatch.setattr(module_utils, 'LOGIN_WAIT', RetryPolicy(attempts=None, base_delay=0.01, max_delay=0.01))
+    transport.add('GET', BASIC, *[Reply(503, text='Service Unavailable') for dummy in range(4)])
+    transport.add('GET', BASIC, Reply(200, basic()), Reply(200, basic('5.3.0.0.5.120')))
+    transport.add('GET', SESSIONS, Reply(200, collection(raw_session(1, 72, 9))))
+    transport.add('GET', CANDIDATES, Reply(200, collection(raw_candidate())))
+    transport.add('GET', SESSION, Reply(200, instance(raw_session(2, 100))))
+    run = run_module(mod, {'version': '5.3.0', 'poll_interval': 0.01, 'outage_tolerance': 60})
+    assert not run.failed, run.result['msg']
+    assert (run.result['changed'], run.result['action'], run.result['version_after']) == (False, 'adopted', '5.3.0.0.5.120')
+    outage = run.result['outages'][0]
+    assert (outage['at_start'], outage['ended'], outage['failed_reads']) == (True, True, 1)
+    assert outage['seen'] == ['HTTP 503 (the first reads)', 'the first reads answered']
+    assert run.posts() == []
+
+
+def test_without_a_wait_the_first_reads_are_not_waited_for(transport, monkeypatch, capsys):
+    run_module = module_runner(transport, monkeypatch, capsys, client_clock=FakeClock().clock)
+    transport.add('GET', BASIC, *[Reply(503, text='Service Unavailable') for dummy in range(4)])
+    run = run_module(mod, {'version': '5.3.0', 'wait': False})
+    assert run.failed and run.result['http_status'] == 503, run.result
+    assert run.result['msg'] == ('GET /api/types/basicSystemInfo/instances failed with HTTP 503: the answer is not '
+                                 'Unisphere JSON (text/html: Service Unavailable)')
