@@ -333,3 +333,22 @@ def test_resumed_on_a_running_session_is_no_change_and_no_wait(start_sim, run_pl
     assert 'already running: nothing to resume' in result['msg']
     assert result['waited_seconds'] == 0 and result['progress'] == []
     assert changing(sim, 'array-1') == []
+
+
+def test_a_wait_started_as_the_services_restart_rides_out_its_first_reads(start_sim, run_play):
+    # The login gets through, then every read of the installed version answers 503 for 10 real seconds:
+    # longer than the client's own tries of one read (at most about 7 s). A stretch of the role's wait
+    # that starts as an SP reboot begins meets this; it used to fail the task (the 50-array bench did).
+    # The stretch then waits its 3 seconds and ends timed out, as the role's stretches do.
+    scale = 20
+    sim = start_sim(time_scale=scale, scenario=dict(
+        UPGRADE, sessions=[{'status': 'Upgrade_In_Progress', 'candidate_version': TARGET, 'task': 2}],
+        faults=[{'start': 0, 'duration': 10 * scale, 'kind': '503', 'method': 'GET', 'path': 'basicSystemInfo'}]))
+    run = run_play([task('stretch', version=TARGET, **dict(WAIT, wait_timeout=3))],
+                   module_defaults=sim.connection('array-1'))
+    result = run.result('stretch')
+    assert (result['timed_out'], result['changed'], result['action']) == (True, False, 'adopted'), result['msg']
+    first = result['outages'][0]
+    assert first['at_start'] is True and first['ended'] is True and first['seconds'] >= 3, first
+    assert first['seen'][0] == 'HTTP 503 (the first reads)' and first['seen'][-1] == 'the first reads answered', first
+    assert session_creates(sim, 'array-1') == [] and len(sim.state('array-1')['sessions']) == 1
