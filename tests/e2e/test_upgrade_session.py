@@ -344,8 +344,9 @@ def test_a_wait_started_as_the_services_restart_rides_out_its_first_reads(start_
     sim = start_sim(time_scale=scale, scenario=dict(
         UPGRADE, sessions=[{'status': 'Upgrade_In_Progress', 'candidate_version': TARGET, 'task': 2}],
         faults=[{'start': 0, 'duration': 10 * scale, 'kind': '503', 'method': 'GET', 'path': 'basicSystemInfo'}]))
-    run = run_play([task('stretch', version=TARGET, **dict(WAIT, wait_timeout=3))],
-                   module_defaults=sim.connection('array-1'))
+    stretch = dict(WAIT)
+    stretch.update(version=TARGET, wait_timeout=3)
+    run = run_play([task('stretch', **stretch)], module_defaults=sim.connection('array-1'))
     result = run.result('stretch')
     assert (result['timed_out'], result['changed'], result['action']) == (True, False, 'adopted'), result['msg']
     first = result['outages'][0]
