@@ -396,9 +396,9 @@ outages:
       returned: always
     at_start:
       description:
-        - True for the time the module's first login waited for an API that was already away (O(wait=true) only);
-          the outage began before this task sent anything, so it may go on one that an earlier task saw end
-          with RV(outages[].ended=false).
+        - True for the time the module's first login or first reads waited for an API that was away (O(wait=true)
+          only); the outage may have begun before this task's first request, so it may go on one that an earlier
+          task saw end with RV(outages[].ended=false), and RV(outages[].seconds) counts from that request.
       type: bool
       returned: always
 progress:

@@ -179,10 +179,13 @@ def test_outages_are_counted_across_wait_stretches(start_sim, run_playbook, tmp_
     # seconds after the last), but never as long as from one reboot to the next: that would be two
     # reboots counted as one. The reboot tasks start 855 + 300 + 810 estimated seconds apart, scaled
     # to the 90 minutes of the scenario (the real session's estimates add up to 5485 s).
+    # An outage that began between two stretches (at_start: the next stretch's first request met it) is
+    # counted from that request: the gap before it, up to 6.5 s on a loaded node, is not seen.
     expected = (600 + 180) / float(scale)
     between = (855 + 300 + 810) * (90 * 60 / 5485.0) / scale
     for outage in outages:
-        assert expected - 1 <= outage['seconds'] < between - 1, (outages, between)
+        unseen = 7 if outage['at_start'] else 1
+        assert expected - unseen <= outage['seconds'] < between - 1, (outages, between)
     first, second = (datetime.datetime.strptime(o['start'], '%Y-%m-%dT%H:%M:%S.%fZ') for o in outages)
     assert (second - first).total_seconds() >= outages[0]['seconds'], 'the two outages do not overlap'
 
