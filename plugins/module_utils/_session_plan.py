@@ -95,6 +95,9 @@ def validate(params):
     for name in ('wait_timeout', 'poll_interval', 'outage_tolerance'):
         if params[name] is None or params[name] <= 0:
             raise UnityModuleError('%s must be a positive number of seconds, got %s' % (name, params[name]))
+    if (params.get('progress_interval') or 0) < 0:
+        raise UnityModuleError('progress_interval must be 0 (no progress lines) or a positive number of seconds, got %s'
+                               % params['progress_interval'])
     if state != 'present':
         if params['candidate'] or params['version']:
             raise UnityModuleError('candidate and version apply to state present only; to pick the session '

@@ -11,6 +11,7 @@ failure that a wait ends with).
 """
 
 
+import os
 from collections import namedtuple
 
 from ansible_collections.unity.upgrade.plugins.module_utils._session_plan import (
@@ -24,6 +25,7 @@ from ansible_collections.unity.upgrade.plugins.module_utils._session_plan import
     with_target_version,
 )
 from ansible_collections.unity.upgrade.plugins.module_utils.module import UnityModuleError
+from ansible_collections.unity.upgrade.plugins.module_utils.progress import PROGRESS_FILE_VARIABLE, ProgressFile
 from ansible_collections.unity.upgrade.plugins.module_utils.records import (
     Session,
     active_session,
@@ -226,11 +228,20 @@ def wait(unity, api, acted, plan, reading):
         unity.module.log('unity.upgrade.upgrade_session: %s %s%% %s' % (
             entry['status_name'], entry['percent_complete'], entry['current_task'] or ''))
 
+    sink = ProgressFile(os.environ.get(PROGRESS_FILE_VARIABLE) if unity.params['progress_interval'] else None)
+    at_start = unity.login_outage
+
+    def poll(snapshot):
+        if at_start:  # the first login's or first reads' wait is an outage of this task too
+            snapshot.update(outages=snapshot['outages'] + 1,
+                            unreachable_seconds=round(snapshot['unreachable_seconds'] + at_start['seconds'], 1))
+        sink.write(snapshot)
+
     params, state = unity.params, unity.params['state']
     settle = (plan.session.status,) if plan.action in ('resumed', 'cancelled') and plan.session else ()
     waiter = SessionWaiter(api, acted.session['id'], poll_interval=params['poll_interval'],
                            wait_timeout=params['wait_timeout'], outage_tolerance=params['outage_tolerance'],
-                           on_progress=progress, settle_statuses=settle)
+                           on_progress=progress, settle_statuses=settle, on_poll=poll if sink.path else None)
     outcome = waiter.wait(initial=acted.session)
     wanted = ('cancelled',) if state == 'cancelled' else ('completed', 'acknowledged', 'paused')
     if outcome.outcome in wanted:

@@ -164,11 +164,12 @@ class SessionWaiter:
     - ``probe``: while the API is down, read basicSystemInfo (no login) first and
       read the session (which may need a new login) only once that answers.
     - ``on_progress(entry)``: called for every new progress entry.
+    - ``on_poll(snapshot)``: called after every read, answered or not, with ``snapshot()``.
     """
 
     def __init__(self, api, session_id, poll_interval=30.0, wait_timeout=10800.0,
                  outage_tolerance=1800.0, on_progress=None, probe=True, settle_statuses=(),
-                 settle_seconds=None, clock=None):
+                 settle_seconds=None, clock=None, on_poll=None):
         for name, value in (('poll_interval', poll_interval), ('wait_timeout', wait_timeout),
                             ('outage_tolerance', outage_tolerance)):
             if value is None or value <= 0:
@@ -179,6 +180,7 @@ class SessionWaiter:
         self.wait_timeout = float(wait_timeout)
         self.outage_tolerance = float(outage_tolerance)
         self.on_progress = on_progress
+        self.on_poll = on_poll
         self.probe = probe
         self.settle_statuses = frozenset(settle_statuses or ())
         if settle_seconds is None:
@@ -214,6 +216,8 @@ class SessionWaiter:
             outcome = self._outcome(initial)
         else:
             outcome = self._outcome(self.last_session) if self._poll() else None
+        if self.on_poll is not None:
+            self.on_poll(self.snapshot())
         outcome = outcome or self._check_limits()
         if outcome:
             return self._result(outcome)
@@ -298,6 +302,26 @@ class SessionWaiter:
         self.progress.append(entry)
         if self.on_progress is not None:
             self.on_progress(entry)
+
+    def snapshot(self):
+        """Where the wait stands now: the last session read, the outages so far and the one under way."""
+        session = self.last_session or {}
+        now = self.clock.monotonic()
+        down = None
+        if self._outage is not None:
+            down = {'seconds': round(now - self._outage_since, 1), 'seen': list(self._outage['seen'])}
+        return {
+            'session_id': session.get('id', self.session_id),
+            'status_name': session.get('status_name') or STATUS_NAMES.get(session.get('status')),
+            'percent_complete': session.get('percent_complete'),
+            'current_task': session.get('current_task'),
+            'estimated_seconds_left': session.get('estimated_seconds_left'),
+            'waited_seconds': round(now - self._start, 1),
+            'outages': len(self.outages),
+            'unreachable_seconds': round(sum(o['seconds'] for o in self.outages if o is not self._outage)
+                                         + (down['seconds'] if down else 0.0), 1),
+            'down': down,
+        }
 
     # -- decisions ------------------------------------------------------------------------------
 

@@ -139,6 +139,19 @@ options:
     type: bool
     default: false
     version_added: 1.1.0
+  progress_interval:
+    description:
+      - With O(wait=true), seconds between two progress lines in the task's output while the module waits, each with
+        the percent complete, the current task, the array's estimate of the time left, and the outages so far (one
+        under way with its seconds and symptom). V(0) shows none.
+      - The collection's action plugin prints them from a private file the module writes, so they need the module to
+        run on the control node (the connection V(local), as the role and the playbooks set); elsewhere the task shows
+        none and waits all the same.
+      - The lines are display output (in AWX / Automation Platform, lines of the job's output); the task's result
+        still comes at its end, with every change of the session in RV(progress).
+    type: int
+    default: 600
+    version_added: 1.1.0
 extends_documentation_fragment:
   - unity.upgrade.connection
   - unity.upgrade.attributes
@@ -488,6 +501,7 @@ def main():
             poll_interval=dict(type='float', default=30.0),
             outage_tolerance=dict(type='int', default=1800),
             wait_out_login_refusals=dict(type='bool', default=False),
+            progress_interval=dict(type='int', default=600),
         ),
         supports_check_mode=True,
     )

@@ -61,7 +61,7 @@ def test_a_wrong_password_costs_each_array_one_failed_login_per_play(start_sim, 
 def test_with_the_right_password_the_refusals_of_a_restarting_service_are_waited_out(
         start_sim, run_playbook, tmp_path):
     # once the session runs, the management service refuses every login for 180 simulated seconds
-    # (3 real ones, longer than a stretch of waiting: a stretch logs in while it lasts)
+    # (3 real ones: the wait's reads, and the logins it tries again, are refused while it lasts)
     sim = start_sim(arrays=1, time_scale=60, scenario=dict(FAST, software_version=BEFORE, candidate={'version': TARGET}))
     armer = ArmOnSession(sim, 'array-1', {'faults': [{'start': 5, 'duration': 180, 'kind': '401'}]})
     run = run_fleet(run_playbook, sim, tmp_path, 'unity.upgrade.upgrade', unity_upgrade_progress_interval=2)

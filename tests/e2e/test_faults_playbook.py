@@ -9,6 +9,7 @@ The faults are armed the moment the session appears on the array (a watcher thre
 so they fall into the wait whatever the playbook's own start-up time."""
 
 
+import re
 import time
 
 import yaml
@@ -116,31 +117,29 @@ def test_the_fleet_playbook_upgrades_two_arrays_through_faults(start_sim, run_pl
 
 
 def test_the_role_stops_waiting_at_unity_upgrade_wait_timeout(start_sim, run_playbook, tmp_path):
-    """A 60-minute upgrade (6 real minutes), unity_upgrade_wait_timeout 6 s: the role stops after 6 s of
-    waiting, plus at most the stretch in flight, saying the upgrade goes on; a login refused between two
-    stretches (a 401 window) is waited out, not reported as a wrong password."""
+    """A 60-minute upgrade (6 real minutes), unity_upgrade_wait_timeout 6 s: the role's one wait ends after
+    6 s, with progress lines meanwhile, and the role stops the array saying the upgrade goes on."""
     sim = start_sim(time_scale=10, scenario=dict(UPGRADE, upgrade_minutes=60))
-    armer = ArmOnSession(sim, 'array-1', {'faults': [{'start': 15, 'duration': 30, 'kind': '401'}]})
     inventory = sim.write_inventory(tmp_path / 'inventory.yml')
     started = time.monotonic()
     run = run_playbook('unity.upgrade.upgrade', inventory=str(inventory), timeout=120, extra_vars={
         'unity_upgrade_target_version': TARGET, 'unity_upgrade_poll_interval': 1, 'unity_upgrade_progress_interval': 2,
         'unity_upgrade_wait_timeout': 6, 'unity_upgrade_report_dir': str(tmp_path / 'report')})
     elapsed, finished = time.monotonic() - started, time.time()
-    assert armer.armed and run.rc == 2, run.stdout[-3000:]
+    assert run.rc == 2, run.stdout[-3000:]
     stop = [r for r in run.records if r['task'].endswith('Stop when the wait ran out')]
     assert stop and stop[-1]['status'] == 'failed', [r['task'] for r in run.records]
     assert stop[-1]['result']['msg'].startswith('the upgrade did not finish within unity_upgrade_wait_timeout (6 s): '
                                                 'session Upgrade_5.3.0.120 goes on on the array (')
     note = [r for r in run.records if r['task'].endswith('Note when the wait started')][-1]
     wait_started = float(note['result']['ansible_facts']['__unity_upgrade_wait_started'])
-    # the last stretch ends within 6 s, plus the stretch in flight (progress_interval 2 s, one poll), plus
-    # the tasks between two stretches (a progress line: slow on a loaded node)
     waits = [r for r in run.records if r['task'].endswith('Wait for the upgrade session')]
-    assert 6 <= stop[-1]['time'] - wait_started and waits[-1]['time'] - wait_started <= 6 + 2 + 1 + 5, (
-        waits[-1]['time'] - wait_started, stop[-1]['time'] - wait_started)
+    assert len(waits) == 1 and 6 <= waits[0]['result']['waited_seconds'] <= 6 + 1, waits
+    assert waits[0]['result']['timed_out'] is True
+    # the wait ends within 6 s plus one poll, plus the tasks after it (slow on a loaded node)
+    assert 6 <= stop[-1]['time'] - wait_started <= 6 + 1 + 5, stop[-1]['time'] - wait_started
     assert finished >= stop[-1]['time']
-    assert all(r['result'].get('waited_seconds', 0) <= 2 + 1 for r in waits)
+    # a line every 2 s while the module waited
+    assert 2 <= len(re.findall(r'^array-1: \d+% in_progress - ', run.stdout, re.MULTILINE)) <= 3, run.stdout[-3000:]
     assert elapsed < 60, 'the role stopped long before the upgrade would have finished'
     assert sim.state('array-1')['sessions'][0]['status_name'] == 'Upgrade_In_Progress', 'it goes on'
-    assert 'was refused (HTTP 401)' not in run.stdout

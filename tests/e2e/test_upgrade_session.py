@@ -337,9 +337,9 @@ def test_resumed_on_a_running_session_is_no_change_and_no_wait(start_sim, run_pl
 
 def test_a_wait_started_as_the_services_restart_rides_out_its_first_reads(start_sim, run_play):
     # The login gets through, then every read of the installed version answers 503 for 10 real seconds:
-    # longer than the client's own tries of one read (at most about 7 s). A stretch of the role's wait
-    # that starts as an SP reboot begins meets this; it used to fail the task (the 50-array bench did).
-    # The stretch then waits its 3 seconds and ends timed out, as the role's stretches do.
+    # longer than the client's own tries of one read (at most about 7 s). A wait that starts as an SP
+    # reboot begins meets this; it used to fail the task (the 50-array bench did, when the role waited in
+    # short stretches). The wait then goes on for its 3 seconds and ends timed out.
     scale = 20
     sim = start_sim(time_scale=scale, scenario=dict(
         UPGRADE, sessions=[{'status': 'Upgrade_In_Progress', 'candidate_version': TARGET, 'task': 2}],

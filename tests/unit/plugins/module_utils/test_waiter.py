@@ -393,3 +393,31 @@ def test_a_wait_shorter_than_the_poll_interval_reads_at_its_end():
     api = TimelineApi(clock, [(10 ** 9, raw_session(1, 63, 6))])
     result = make_waiter(api, clock, poll_interval=30, wait_timeout=10).wait()
     assert result.outcome == 'timeout' and api.reads == [0, 10]
+
+
+# -- snapshots for the progress lines ------------------------------------------------------------
+
+def test_every_read_leaves_a_snapshot_of_the_wait_also_through_an_outage():
+    clock = FakeClock()
+    api = TimelineApi(clock, [
+        (100, raw_session(1, 40, 6)), (400, reset()), (500, raw_session(1, 60, 8)),
+        (900, refused()), (1000, http(503)), (10 ** 9, raw_session(2, 100)),
+    ])
+    snapshots = []
+    result = make_waiter(api, clock, outage_tolerance=600, on_poll=snapshots.append).wait()
+    assert result.outcome == 'completed'
+    # one per read: at 0, 30, ... 1020 s
+    assert [s['waited_seconds'] for s in snapshots] == [30.0 * n for n in range(35)]
+    first, in_first_outage, after_it, last = snapshots[0], snapshots[5], snapshots[14], snapshots[-1]
+    assert first == {'session_id': 'Upgrade_5.3.0.120', 'status_name': 'in_progress', 'percent_complete': 40,
+                     'current_task': 'Rebooting peer SP', 'estimated_seconds_left': first['estimated_seconds_left'],
+                     'waited_seconds': 0.0, 'outages': 0, 'unreachable_seconds': 0.0, 'down': None}
+    # the outage under way: since its first failed read, with what was seen; the last state stays
+    assert in_first_outage['waited_seconds'] == 150 and in_first_outage['percent_complete'] == 40
+    assert in_first_outage['down'] == {'seconds': 30.0, 'seen': ['the connection was reset',
+                                                                 'the connection was reset (basicSystemInfo)']}
+    assert (in_first_outage['outages'], in_first_outage['unreachable_seconds']) == (1, 30.0)
+    assert after_it['down'] is None and (after_it['outages'], after_it['unreachable_seconds']) == (1, 300.0)
+    assert after_it['percent_complete'] == 60
+    assert (last['status_name'], last['percent_complete'], last['outages'], last['unreachable_seconds']) == (
+        'completed', 100, 2, 810.0)

@@ -73,6 +73,8 @@ CANDIDATE = candidate(raw_candidate())
     ({'version': 'latest'}, "version must be 3 to 6 dot-separated numbers such as 5.3.0 or 5.3.0.0.5.120, got 'latest'"),
     ({'version': '5.3'}, "version must be 3 to 6 dot-separated numbers such as 5.3.0 or 5.3.0.0.5.120, got '5.3'"),
     ({'version': '5.3.0', 'poll_interval': 0}, 'poll_interval must be a positive number of seconds, got 0'),
+    ({'version': '5.3.0', 'progress_interval': -1},
+     'progress_interval must be 0 (no progress lines) or a positive number of seconds, got -1'),
     ({'version': '5.3.0', 'wait_timeout': -5}, 'wait_timeout must be a positive number'),
     ({'version': '5.3.0', 'outage_tolerance': 0}, 'outage_tolerance must be a positive number'),
     ({'version': '5.3.0', 'session_id': 'x'}, 'session_id applies to states resumed'),
@@ -91,7 +93,7 @@ def test_valid_input_returns_the_dotted_version():
     assert planner.validate(params(candidate='candidate_1')) is None
     assert planner.validate(params(type='health_check')) is None
     assert planner.validate(params(state='cancelled')) is None
-    # a last short stretch of a longer wait (the role waits in stretches): the waiter reads at the deadline
+    # a wait shorter than the poll interval (what is left of the role's unity_upgrade_wait_timeout): the waiter reads at the deadline
     assert planner.validate(params(version='5.3.0', poll_interval=30, wait_timeout=10)) == '5.3.0'
 
 

@@ -1,0 +1,91 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, unity.upgrade contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The action of unity.upgrade.upgrade_session: the module, and progress lines while it waits.
+
+A module's only output is its result, at its end; an upgrade waits about 90 minutes, through two SP
+reboots. So that one module run can wait all of it and the job output still shows where the upgrade
+stands, the module leaves a snapshot of its wait in a private file after each read, and this action
+prints it every ``progress_interval`` seconds. One module process for the whole wait instead of one
+per progress line: that is most of what waiting costs the control node.
+
+The file is on the control node: lines are shown only when the module runs there too (connection
+local, as the role and the playbooks set). Anything else runs the module as the normal action would.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import threading
+
+from ansible.module_utils.parsing.convert_bool import boolean
+from ansible.plugins.action import ActionBase
+from ansible.utils.display import Display
+from ansible.utils.vars import merge_hash
+
+from ansible_collections.unity.upgrade.plugins.module_utils.progress import PROGRESS_FILE_VARIABLE, progress_line, read_snapshot
+
+display = Display()
+
+
+class ActionModule(ActionBase):
+
+    _supports_check_mode = True
+    _supports_async = True
+
+    def run(self, tmp=None, task_vars=None):
+        result = super().run(tmp, task_vars)
+        del tmp  # no effect since ansible-core 2.5
+        wrap_async = self._task.async_val and not self._connection.has_native_async
+        interval = None if wrap_async else self._progress_interval()
+        if interval is None:
+            result = merge_hash(result, self._execute_module(task_vars=task_vars, wrap_async=wrap_async))
+        else:
+            result = merge_hash(result, self._run_showing_progress(task_vars, interval))
+        if not wrap_async:
+            self._remove_tmp_path(self._connection._shell.tmpdir)
+        return result
+
+    def _progress_interval(self):
+        """Seconds between progress lines, or None when this run shows none."""
+        args = self._task.args
+        try:
+            waits = boolean(args.get('wait', True), strict=True)
+            interval = int(args.get('progress_interval', 600))
+        except (TypeError, ValueError):
+            return None  # the module says what is wrong with them
+        if not waits or interval <= 0 or self._task.check_mode or getattr(self._connection, 'transport', None) != 'local':
+            return None
+        return interval
+
+    def _run_showing_progress(self, task_vars, interval):
+        private = tempfile.mkdtemp(prefix='unity_upgrade_progress_')  # 0700: the module's user only
+        path = os.path.join(private, 'progress.json')
+        host = (task_vars or {}).get('inventory_hostname') or self._task.get_name()
+        done = threading.Event()
+
+        def show():
+            while not done.wait(interval):
+                snapshot = read_snapshot(path)
+                if snapshot is not None:
+                    display.display(progress_line(host, snapshot))
+
+        shower = threading.Thread(target=show, name='unity_upgrade_progress', daemon=True)
+        # The way ansible-core passes ANSIBLE_ASYNC_DIR to a module: an entry of the task's environment.
+        if self._task.environment is None:
+            self._task.environment = []
+        elif not isinstance(self._task.environment, list):
+            self._task.environment = [self._task.environment]
+        entry = {PROGRESS_FILE_VARIABLE: path}
+        self._task.environment.append(entry)
+        shower.start()
+        try:
+            return self._execute_module(task_vars=task_vars)
+        finally:
+            done.set()
+            shower.join()
+            self._task.environment.remove(entry)
+            shutil.rmtree(private, ignore_errors=True)

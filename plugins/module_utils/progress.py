@@ -1,0 +1,84 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, unity.upgrade contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# Note that this module util is **PRIVATE** to the collection. It can have breaking changes at any time.
+
+"""Progress lines of a wait: the snapshot file the module writes, the line the action plugin prints.
+
+A module's only output is its result, at its end. While upgrade_session waits, it replaces a small
+file with a snapshot of the wait after each read (SessionWaiter.snapshot); the collection's action
+plugin for upgrade_session reads it every ``progress_interval`` seconds and prints a line. Nothing
+here imports Ansible or a third-party package: the action plugin runs in ansible-playbook's worker.
+"""
+
+
+import json
+import math
+import os
+
+# The environment variable by which the action plugin tells the module where to write its snapshots.
+PROGRESS_FILE_VARIABLE = 'UNITY_UPGRADE_PROGRESS_FILE'
+
+
+class ProgressFile:
+    """Where a wait leaves its latest snapshot for the action plugin, which shows it in the task's output
+    (a module cannot print while it runs). Replaced whole at each write, so a reader never sees half of
+    one; a file that cannot be written costs the progress lines, never the wait."""
+
+    def __init__(self, path):
+        self.path = path
+
+    def write(self, snapshot):
+        if not self.path:
+            return
+        partial = self.path + '.partial'
+        try:
+            with open(partial, 'w') as stream:
+                json.dump(snapshot, stream)
+            os.replace(partial, self.path)
+        except (OSError, TypeError, ValueError):
+            self.path = None
+
+
+RUNNING = ('not_started', 'in_progress')
+
+
+def _number(value):
+    """A finite number, or None (the snapshot is the module's, but a line never fails on it)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        return None
+    return value
+
+
+def _text(value):
+    return ' '.join(value.split()) if isinstance(value, str) else ''
+
+
+def progress_line(host, snapshot):
+    """``array-1: 58% in_progress - Rebooting peer SP; about 40 min left; 1 outage(s) so far (212 s unreachable)``,
+    the role's line, with the outage under way when the API is away."""
+    percent, status = _number(snapshot.get('percent_complete')), _text(snapshot.get('status_name')) or 'unknown'
+    line = '%s: %s%% %s' % (host, '?' if percent is None else '%g' % percent, status)
+    if _text(snapshot.get('current_task')):
+        line += ' - %s' % _text(snapshot['current_task'])
+    left = _number(snapshot.get('estimated_seconds_left'))
+    if left is not None and status in RUNNING:
+        line += '; about %s left' % ('%d s' % left if left < 120 else '%d min' % round(left / 60.0))
+    down = snapshot.get('down')
+    if isinstance(down, dict):
+        seen = down.get('seen') if isinstance(down.get('seen'), list) else []
+        line += '; the API has not answered for %d s (%s)' % (
+            round(_number(down.get('seconds')) or 0), ', '.join(_text(s) for s in seen if _text(s)) or 'no answer')
+    return line + '; %d outage(s) so far (%d s unreachable)' % (
+        _number(snapshot.get('outages')) or 0, round(_number(snapshot.get('unreachable_seconds')) or 0))
+
+
+def read_snapshot(path):
+    """The module's latest snapshot, or None (not written yet, or not readable)."""
+    try:
+        with open(path) as stream:
+            snapshot = json.load(stream)
+    except (OSError, ValueError):
+        return None
+    return snapshot if isinstance(snapshot, dict) else None
