@@ -20,6 +20,7 @@ import os
 import shutil
 import tempfile
 import threading
+import time
 
 from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
@@ -68,10 +69,16 @@ class ActionModule(ActionBase):
         done = threading.Event()
 
         def show():
-            while not done.wait(interval):
+            # the first line as soon as the module has read the session, then one every interval on a
+            # fixed schedule (no drift over a 90-minute wait)
+            due = time.monotonic()
+            while not done.wait(max(0.0, due - time.monotonic())):
                 snapshot = read_snapshot(path)
-                if snapshot is not None:
-                    display.display(progress_line(host, snapshot))
+                if snapshot is None:
+                    due = time.monotonic() + min(1.0, interval)
+                    continue
+                display.display(progress_line(host, snapshot))
+                due += interval
 
         shower = threading.Thread(target=show, name='unity_upgrade_progress', daemon=True)
         # The way ansible-core passes ANSIBLE_ASYNC_DIR to a module: an entry of the task's environment.

@@ -6,7 +6,7 @@
 simulated arrays (default 50) with forks N and serial N, the same time-scaled upgrade on each:
 every array runs 5.2.0.0.5.173, gets a small candidate uploaded from a file, and is upgraded to
 5.3.0.0.5.120 on the simulator's clock (``--time-scale``; the role's intervals are scaled alike,
-so the number of wait stretches is the one of a real 91-minute upgrade; the poll interval is at
+so the number of progress lines is the one of a real 91-minute upgrade; the poll interval is at
 least 1 s, as the role takes whole seconds).
 
 Measured: wall time of ansible-playbook, the CPU seconds of its process tree (``wait4``), the

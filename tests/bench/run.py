@@ -12,7 +12,7 @@ in the same run, against the Unisphere simulator on loopback.
 1. upload    upgrade_candidate's peak RSS and throughput next to curl -F and requests files=
 2. requests  requests per module run, per idempotent role run, per phase of a full upgrade
 3. fleet     the upgrade playbook against 1 and N arrays: wall time ratio, control node CPU and memory
-4. wait      control node CPU per hour of waiting: wait: true, the role's stretches, an until loop
+4. wait      control node CPU per hour of waiting: the role's wait, wait: true, an until loop
 
 Prints a table (figure, reference, ratio, target, met) and writes it as Markdown (--results).
 Targets are reported, not asserted: the exit status is 1 only when a benchmark could not run.

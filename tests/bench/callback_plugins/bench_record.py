@@ -2,13 +2,15 @@
 # Copyright: (c) 2026, unity.upgrade contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Bench-only callback: one JSON line per task start and per host result in $BENCH_RECORD_FILE.
+"""Bench-only callback: one JSON line per task start, per host result and per progress line in $BENCH_RECORD_FILE.
 
 A task start carries the wall time and, when $BENCH_SIM_ADMIN names the simulator's admin API,
 its clock (simulated seconds), so the benchmarks can split the request log by task. Every event
 carries ansible-playbook's CPU so far (``os.times``; callbacks run in its main process): its own
 (``cpu_self``) and that of the children it reaped (``cpu_children``: workers and, through them,
-module processes). Results keep only the keys the benchmarks read.
+module processes). Results keep only the keys the benchmarks read. Progress lines (``HOST: NN% ...``)
+are display output, not callback events: the main process's display is wrapped to see them, as AWX's
+callback does.
 """
 
 
@@ -21,10 +23,14 @@ description: Appends JSON lines to the file named by E(BENCH_RECORD_FILE).
 
 import json
 import os
+import re
 import time
 import urllib.request
 
 from ansible.plugins.callback import CallbackBase
+from ansible.utils.display import Display
+
+PROGRESS_LINE = re.compile(r'^\S+: (\d+|\?)% ')
 
 KEPT = ('changed', 'failed', 'skipped', 'msg', 'attempts', 'relogins', 'upload', 'action', 'timed_out',
         'waited_seconds', 'progress', 'outages', 'candidate', 'active_session', 'session')
@@ -45,6 +51,17 @@ class CallbackModule(CallbackBase):
         super().__init__()
         self.path = os.environ.get('BENCH_RECORD_FILE')
         self.admin = os.environ.get('BENCH_SIM_ADMIN') or None
+        display = Display()
+        shown = display.display
+        main = os.getpid()
+
+        # workers inherit the wrapped display and hand their lines to this process, which shows them
+        def display_and_record(msg, *args, **kwargs):
+            if os.getpid() == main and isinstance(msg, str) and PROGRESS_LINE.match(msg):
+                self._write({'event': 'display', 'text': msg, 'wall': time.time(), 'clock': self._clock()})
+            return shown(msg, *args, **kwargs)
+
+        display.display = display_and_record
 
     def _write(self, record):
         times = os.times()
