@@ -141,7 +141,8 @@ options:
     version_added: 1.1.0
   progress_interval:
     description:
-      - With O(wait=true), seconds between two progress lines in the task's output while the module waits, each with
+      - With O(wait=true), seconds between two progress lines in the task's output while the module waits (the first
+        as soon as it has read the session), each with
         the percent complete, the current task, the array's estimate of the time left, and the outages so far (one
         under way with its seconds and symptom). V(0) shows none.
       - The collection's action plugin prints them from a private file the module writes, so they need the module to
