@@ -58,27 +58,38 @@ class ActionModule(ActionBase):
             interval = int(args.get('progress_interval', 600))
         except (TypeError, ValueError):
             return None  # the module says what is wrong with them
-        if not waits or interval <= 0 or self._task.check_mode or getattr(self._connection, 'transport', None) != 'local':
+        if (not waits or interval <= 0 or self._task.check_mode or self._task.no_log
+                or getattr(self._connection, 'transport', None) != 'local'):
             return None
         return interval
+
+    def _silence_allowed(self):
+        """Seconds the module may go without a new snapshot: a read every poll_interval, each of which may
+        take request_timeout, twice over."""
+        args = self._task.args
+        try:
+            return 2 * (float(args.get('poll_interval', 30)) + float(args.get('request_timeout', 60)))
+        except (TypeError, ValueError):
+            return 180.0
 
     def _run_showing_progress(self, task_vars, interval):
         private = tempfile.mkdtemp(prefix='unity_upgrade_progress_')  # 0700: the module's user only
         path = os.path.join(private, 'progress.json')
         host = (task_vars or {}).get('inventory_hostname') or self._task.get_name()
         done = threading.Event()
+        allowed = self._silence_allowed()
 
         def show():
             # the first line as soon as the module has read the session, then one every interval on a
-            # fixed schedule (no drift over a 90-minute wait)
+            # fixed schedule (no drift over a 90-minute wait; no burst after a stall)
             due = time.monotonic()
             while not done.wait(max(0.0, due - time.monotonic())):
-                snapshot = read_snapshot(path)
+                snapshot, age = read_snapshot(path)
                 if snapshot is None:
                     due = time.monotonic() + min(1.0, interval)
                     continue
-                display.display(progress_line(host, snapshot))
-                due += interval
+                display.display(progress_line(host, snapshot, age if age > allowed else None))
+                due = max(due + interval, time.monotonic())
 
         shower = threading.Thread(target=show, name='unity_upgrade_progress', daemon=True)
         # The way ansible-core passes ANSIBLE_ASYNC_DIR to a module: an entry of the task's environment.
@@ -92,7 +103,10 @@ class ActionModule(ActionBase):
         try:
             return self._execute_module(task_vars=task_vars)
         finally:
+            # each step on its own, the join last: an exception (a task timeout) leaves nothing behind
             done.set()
-            shower.join()
-            self._task.environment.remove(entry)
-            shutil.rmtree(private, ignore_errors=True)
+            try:
+                self._task.environment.remove(entry)
+            finally:
+                shutil.rmtree(private, ignore_errors=True)
+                shower.join()

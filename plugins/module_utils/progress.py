@@ -16,6 +16,8 @@ here imports Ansible or a third-party package: the action plugin runs in ansible
 import json
 import math
 import os
+import tempfile
+import time
 
 # The environment variable by which the action plugin tells the module where to write its snapshots.
 PROGRESS_FILE_VARIABLE = 'UNITY_UPGRADE_PROGRESS_FILE'
@@ -32,13 +34,20 @@ class ProgressFile:
     def write(self, snapshot):
         if not self.path:
             return
-        partial = self.path + '.partial'
+        partial = None
         try:
-            with open(partial, 'w') as stream:
+            # a new file of its own (O_EXCL, 0600), never one that a name in the directory points to
+            handle, partial = tempfile.mkstemp(prefix='.progress-', dir=os.path.dirname(self.path))
+            with os.fdopen(handle, 'w') as stream:
                 json.dump(snapshot, stream)
             os.replace(partial, self.path)
         except (OSError, TypeError, ValueError):
             self.path = None
+            if partial:
+                try:
+                    os.unlink(partial)
+                except OSError:
+                    pass
 
 
 RUNNING = ('not_started', 'in_progress')
@@ -55,9 +64,10 @@ def _text(value):
     return ' '.join(value.split()) if isinstance(value, str) else ''
 
 
-def progress_line(host, snapshot):
+def progress_line(host, snapshot, silent_seconds=None):
     """``array-1: 58% in_progress - Rebooting peer SP; about 40 min left; 1 outage(s) so far (212 s unreachable)``,
-    the role's line, with the outage under way when the API is away."""
+    the role's line, with the outage under way when the API is away, and ``silent_seconds`` when the module
+    has not written a snapshot for longer than it should have (a hung module must not look like progress)."""
     percent, status = _number(snapshot.get('percent_complete')), _text(snapshot.get('status_name')) or 'unknown'
     line = '%s: %s%% %s' % (host, '?' if percent is None else '%g' % percent, status)
     if _text(snapshot.get('current_task')):
@@ -70,15 +80,20 @@ def progress_line(host, snapshot):
         seen = down.get('seen') if isinstance(down.get('seen'), list) else []
         line += '; the API has not answered for %d s (%s)' % (
             round(_number(down.get('seconds')) or 0), ', '.join(_text(s) for s in seen if _text(s)) or 'no answer')
-    return line + '; %d outage(s) so far (%d s unreachable)' % (
+    line += '; %d outage(s) so far (%d s unreachable)' % (
         _number(snapshot.get('outages')) or 0, round(_number(snapshot.get('unreachable_seconds')) or 0))
+    if silent_seconds:
+        line += '; no news from the module for %d s' % round(silent_seconds)
+    return line
 
 
 def read_snapshot(path):
-    """The module's latest snapshot, or None (not written yet, or not readable)."""
+    """The module's latest snapshot and the seconds since it was written, or (None, None) (not written yet,
+    or not readable)."""
     try:
         with open(path) as stream:
+            age = time.time() - os.fstat(stream.fileno()).st_mtime
             snapshot = json.load(stream)
     except (OSError, ValueError):
-        return None
-    return snapshot if isinstance(snapshot, dict) else None
+        return None, None
+    return (snapshot, max(0.0, age)) if isinstance(snapshot, dict) else (None, None)

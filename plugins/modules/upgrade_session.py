@@ -146,8 +146,10 @@ options:
         the percent complete, the current task, the array's estimate of the time left, and the outages so far (one
         under way with its seconds and symptom). V(0) shows none.
       - The collection's action plugin prints them from a private file the module writes, so they need the module to
-        run on the control node (the connection V(local), as the role and the playbooks set); elsewhere the task shows
-        none and waits all the same.
+        run on the control node as the same user (the connection V(local) without become, as the role and the
+        playbooks set); elsewhere the task shows none and waits all the same. A task with C(no_log) shows none.
+      - A line says when the module has written nothing for longer than two reads should take (a module that hangs
+        does not look like progress).
       - The lines are display output (in AWX / Automation Platform, lines of the job's output); the task's result
         still comes at its end, with every change of the session in RV(progress).
     type: int

@@ -7,6 +7,9 @@ upgrade engine. Every test starts its own simulator (time-scaled: a 30-minute up
 outages lasts about 8 seconds), so tests never share an array and each is bounded in time."""
 
 
+import os
+import re
+
 import pytest
 
 TARGET = '5.3.0.0.5.120'
@@ -353,3 +356,35 @@ def test_a_wait_started_as_the_services_restart_rides_out_its_first_reads(start_
     assert first['at_start'] is True and first['ended'] is True and first['seconds'] >= 3, first
     assert first['seen'][0] == 'HTTP 503 (the first reads)' and first['seen'][-1] == 'the first reads answered', first
     assert session_creates(sim, 'array-1') == [] and len(sim.state('array-1')['sessions']) == 1
+
+
+def sections(stdout):
+    """{task name: its part of the job output}."""
+    parts = re.split(r'^TASK \[(.+?)\] \**$', stdout, flags=re.MULTILINE)
+    return dict(zip(parts[1::2], parts[2::2]))
+
+
+def test_progress_lines_while_one_module_run_waits_and_none_when_not_asked_for(start_sim, run_play, tmp_path):
+    """The action plugin prints a line once the module has read the session, then every progress_interval
+    seconds; with progress_interval 0, no_log or in check mode it prints none; its private directory goes."""
+    sim = start_sim(time_scale=10, scenario=dict(UPGRADE, upgrade_minutes=600, sessions=[
+        {'status': 'Upgrade_In_Progress', 'candidate_version': TARGET, 'task': 2}]))
+    scratch = tmp_path / 'scratch'
+    scratch.mkdir()
+    wait = dict(WAIT)
+    wait.update(version=TARGET, wait_timeout=3)
+    timed_out = {'failed_when': 'not out.timed_out'}
+    tasks = [dict(task('lines every second', progress_interval=1, **wait), **timed_out),
+             dict(task('no lines with 0', progress_interval=0, **wait), **timed_out),
+             dict(task('no lines with no_log', progress_interval=1, **wait), no_log=True, **timed_out),
+             dict(task('no lines in check mode', progress_interval=1, **wait), check_mode=True)]
+    run = run_play(tasks, module_defaults=sim.connection('array-1'), env={'TMPDIR': str(scratch)})
+    assert run.rc == 0, run.stdout[-3000:]
+    shown = dict((name, re.findall(r'^localhost: \d+% .*$', text, re.MULTILINE)) for name, text in sections(run.stdout).items())
+    lines = shown['lines every second']
+    # at once, then at 1, 2 (and perhaps 3) s of the 3-second wait
+    assert 3 <= len(lines) <= 4, run.stdout[-3000:]
+    assert all(re.match(r'localhost: \d+% in_progress - Preparing system software; about \d+ (min|s) left; '
+                        r'0 outage\(s\) so far \(0 s unreachable\)$', line) for line in lines), lines
+    assert [shown[name] for name in ('no lines with 0', 'no lines with no_log', 'no lines in check mode')] == [[], [], []]
+    assert not [name for name in os.listdir(str(scratch)) if name.startswith('unity_upgrade_progress_')]

@@ -39,15 +39,23 @@ def test_no_time_left_once_the_session_is_over_nor_without_an_estimate():
         'a: 58% in_progress - Rebooting peer SP; 1 outage(s) so far (212 s unreachable)')
 
 
+def test_a_module_that_has_gone_quiet_says_so():
+    assert progress_line('a', RUNNING, silent_seconds=241.6) == (
+        'a: 58% in_progress - Rebooting peer SP; about 40 min left; 1 outage(s) so far (212 s unreachable); '
+        'no news from the module for 242 s')
+
+
 def test_a_snapshot_that_cannot_be_read_is_none(tmp_path):
     path = tmp_path / 'progress.json'
-    assert read_snapshot(str(path)) is None
+    assert read_snapshot(str(path)) == (None, None)
     path.write_text('{"percent_comp')
-    assert read_snapshot(str(path)) is None
+    assert read_snapshot(str(path)) == (None, None)
     path.write_text('[1, 2]')
-    assert read_snapshot(str(path)) is None
+    assert read_snapshot(str(path)) == (None, None)
     path.write_text(json.dumps(RUNNING))
-    assert read_snapshot(str(path)) == RUNNING
+    os.utime(str(path), (1000, 1000))
+    snapshot, age = read_snapshot(str(path))
+    assert snapshot == RUNNING and age > 10 ** 9
 
 
 ANY = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True), st.text(max_size=12),
@@ -71,7 +79,22 @@ def test_the_progress_file_is_replaced_whole_and_a_failing_one_costs_only_the_li
     with open(path) as stream:
         assert json.load(stream) == {'percent_complete': 20}
     assert os.listdir(str(tmp_path)) == ['progress.json']
+    assert os.stat(path).st_mode & 0o777 == 0o600
     gone = ProgressFile(str(tmp_path / 'no-such-dir' / 'progress.json'))
     gone.write({'percent_complete': 10})  # no exception: the wait goes on without lines
     assert gone.path is None
     ProgressFile(None).write({'percent_complete': 10})
+
+
+def test_the_progress_file_never_writes_through_a_planted_link(tmp_path):
+    victim = tmp_path / 'victim'
+    victim.write_text('keep me')
+    private = tmp_path / 'private'
+    private.mkdir()
+    for name in ('progress.json', 'progress.json.partial'):
+        os.symlink(str(victim), str(private / name))
+    ProgressFile(str(private / 'progress.json')).write({'percent_complete': 30})
+    assert victim.read_text() == 'keep me'
+    with open(str(private / 'progress.json')) as stream:
+        assert json.load(stream) == {'percent_complete': 30}
+    assert not os.path.islink(str(private / 'progress.json'))
