@@ -37,6 +37,7 @@ from ansible_collections.unity.upgrade.plugins.module_utils.records import (
 from ansible_collections.unity.upgrade.plugins.module_utils.rest import UnityApiError
 from ansible_collections.unity.upgrade.plugins.module_utils.upgrade import (
     SP_MODEL_NAMES,
+    UnsettledCreate,
     UpgradeApi,
     session_summary,
 )
@@ -170,6 +171,15 @@ def act(api, plan, replan):
         try:
             session, recovered = api.create_session(plan.body, candidate_id=plan.candidate.id if plan.candidate
                                                     else None)
+        except UnsettledCreate:
+            # another client started a session for this candidate between this run's reading and its create
+            # (which then made none): the same as a create refused for it (409)
+            adopted = adoptable(api, plan)
+            if adopted is None:
+                raise
+            return Acted(adopted.as_dict(), False, 'adopted', 'the answer to creating the session was lost and '
+                         'the array lists session %s, which another client started for this candidate just before: '
+                         'adopted' % describe(adopted))
         except UnityApiError as error:
             if error.http_status not in RACED:
                 raise
@@ -189,14 +199,23 @@ def act(api, plan, replan):
     return Acted(as_dict(plan.session), plan.changed, plan.action, plan.msg)
 
 
-def adopt_after_conflict(api, plan, error, replan):
-    """409 or 404 on create: someone started a session just now (adopt it if it is ours to want), or
-    finished one (the array now runs the target: nothing to do)."""
-    active = active_session(sessions_of(api.sessions()))
+def adoptable(api, plan, active=None):
+    """The session not over on the array, read now, when it is the one this plan's create wanted (its
+    candidate, its type, not failed); else None."""
+    active = active or active_session(sessions_of(api.sessions()))
     wanted = plan.candidate.id if plan.candidate else None
     wanted_type = SESSION_TYPE_NAMES.get((plan.body or {}).get('type', SESSION_TYPE_UPGRADE))
     if active is not None and wanted and active.candidate_id == wanted \
             and active.type_name == wanted_type and active.status not in FAILED_STATUSES:
+        return active
+    return None
+
+
+def adopt_after_conflict(api, plan, error, replan):
+    """409 or 404 on create: someone started a session just now (adopt it if it is ours to want), or
+    finished one (the array now runs the target: nothing to do)."""
+    active = active_session(sessions_of(api.sessions()))
+    if adoptable(api, plan, active) is not None:
         return Acted(active.as_dict(), False, 'adopted', 'another client started session %s for this candidate '
                                                          'at the same time: adopted' % describe(active))
     if active is not None:

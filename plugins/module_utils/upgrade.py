@@ -431,6 +431,12 @@ def _node(value):
     return NODES.get(value) if isinstance(value, int) and not isinstance(value, bool) else None
 
 
+class UnsettledCreate(UnityApiError):
+    """The answer to a create was lost and reading the sessions again found none that it made. A session
+    listed before the create (another client's, started after the caller's plan) may still be the one to
+    adopt: the caller decides."""
+
+
 class UpgradeApi:
     """Typed reads and actions on one array's upgrade resources."""
 
@@ -610,7 +616,7 @@ class UpgradeApi:
     def _recover_lost_create(self, error, before, candidate_id, checks, delay):
         found = self._find_new_session(before, candidate_id, checks, delay)
         if found is None:
-            raise UnityApiError(
+            raise UnsettledCreate(
                 'the answer to creating the upgrade session was lost (%s) and no new session '
                 'is listed on the array; run the task again: it adopts a session that appears '
                 'later and never starts a second one' % error.message,

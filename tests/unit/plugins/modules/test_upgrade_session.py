@@ -366,6 +366,38 @@ def test_run_lost_create_answer_is_resolved_by_reading_never_by_reposting(run_mo
     assert len(run.posts()) == 1
 
 
+def test_run_lost_create_answer_adopts_the_session_another_client_started_just_before(transport, monkeypatch, capsys):
+    # read: no session; another client (an earlier run, killed) starts one for this candidate; this run's
+    # create loses its answer (the array refused it, or never read it) and no session appears after it
+    # (the reads for one take no time: FakeClock)
+    run_module = module_runner(transport, monkeypatch, capsys, client_clock=FakeClock().clock)
+    transport.add('GET', BASIC, Reply(200, basic()))
+    transport.add('GET', SESSIONS, Reply(200, collection()))
+    transport.always('GET', SESSIONS, Reply(200, collection(raw_session(1, 3, 0))))
+    transport.add('GET', CANDIDATES, Reply(200, collection(raw_candidate())))
+    transport.add('POST', SESSIONS, Reply(exc=RequestsConnectionError('Connection aborted. RemoteDisconnected')))
+    run = run_module(mod, {'candidate': 'candidate_1', 'wait': False})
+    assert not run.failed, run.result
+    assert (run.result['changed'], run.result['action'], run.result['session']['id']) == (False, 'adopted', SID)
+    assert run.result['msg'] == (
+        "the answer to creating the session was lost and the array lists session %s (in_progress, 3%%, task 'Preparing "
+        "system'), which another client started for this candidate just before: adopted" % SID), run.result['msg']
+    assert len(run.posts()) == 1
+
+
+def test_run_lost_create_answer_with_a_session_for_another_candidate_still_fails(transport, monkeypatch, capsys):
+    run_module = module_runner(transport, monkeypatch, capsys, client_clock=FakeClock().clock)
+    transport.add('GET', BASIC, Reply(200, basic()))
+    transport.add('GET', SESSIONS, Reply(200, collection()))
+    transport.always('GET', SESSIONS, Reply(200, collection(raw_session(1, 3, 0, sid='Upgrade_x', candidate_id='other'))))
+    transport.add('GET', CANDIDATES, Reply(200, collection(raw_candidate())))
+    transport.add('POST', SESSIONS, Reply(exc=RequestsConnectionError('Connection aborted. RemoteDisconnected')))
+    run = run_module(mod, {'candidate': 'candidate_1', 'wait': False})
+    assert run.failed
+    assert run.result['msg'].startswith('the answer to creating the upgrade session was lost ('), run.result['msg']
+    assert len(run.posts()) == 1
+
+
 def test_run_409_on_create_adopts_a_session_for_the_same_candidate(run_module, transport):
     conflict = {'error': {'errorCode': 100728841, 'httpStatusCode': 409, 'messages': [
         {'en-US': 'An upgrade session is already active on the system (%s).' % SID}]}}
