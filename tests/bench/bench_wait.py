@@ -138,12 +138,10 @@ def loop_cpu(run_, suffix):
     return result['cpu_self'] - start['cpu_self'], result['wall'] - start['wall']
 
 
-def strategy_loop(run_, task):
-    """ansible-playbook's main process: its own CPU per second of wall time across the run of ``task``."""
-    start, result = first(run_.events, 'task', task), first(run_.events, 'result', task)
-    if start is None or result is None or result['wall'] <= start['wall']:
-        return None
-    return (result['cpu_self'] - start['cpu_self']) / (result['wall'] - start['wall'])
+def per_second(cpu_and_wall):
+    """The strategy loop as CPU per second of wall time, from ``loop_cpu``; None for a run too short to tell."""
+    cpu, wall = cpu_and_wall
+    return cpu / wall if wall > 0 else None
 
 
 def run(work, compression):
@@ -168,7 +166,7 @@ def run(work, compression):
             counts = B.count_requests(sim.requests('array-1'))
             variant.update(label=label, requests=counts['requests'], logins=counts['logins'])
             if key == ONE_RUN:
-                results['strategy_loop'] = strategy_loop(run_, begins)
+                results['strategy_loop'] = per_second((variant['loop_cpu'], variant['loop_wall']))
             results['variants'][key] = variant
             B.log('wait: %s: %.1f s wall, %.0f simulated s, %.2f hours of waiting; %d module processes %.2f CPU s, '
                   'ansible-playbook %.2f CPU s (%.2f before the wait); %d progress lines; %d requests'
@@ -183,7 +181,7 @@ def run(work, compression):
 
 def tuned_strategy_loop(work, sim, compression, real_poll, window):
     """The strategy loop of the one long module run, with internal_poll_interval raised in ansible.cfg."""
-    key, _label, begins, tasks, _waits = next(p for p in plays(compression, real_poll, 0) if p[0] == ONE_RUN)
+    key, _label, _begins, tasks, waits = next(p for p in plays(compression, real_poll, 0) if p[0] == ONE_RUN)
     config = work.file('ansible-tuned.cfg')
     with open(work.config) as source, open(config, 'w') as handle:
         handle.write(source.read() + 'internal_poll_interval = %g\n' % TUNED_POLL_INTERVAL)
@@ -191,7 +189,7 @@ def tuned_strategy_loop(work, sim, compression, real_poll, window):
     run_ = B.run_playbook(work, 'wait-%s-tuned' % key.replace(' ', '-'),
                           [B.play(tasks, module_defaults=B.connection(sim))], sim=sim,
                           env={'ANSIBLE_CONFIG': config}, timeout=int(600 + 4 * window)).check()
-    loop = strategy_loop(run_, begins)
+    loop = per_second(loop_cpu(run_, waits))
     B.log('wait: the same module run with internal_poll_interval = %g: ansible-playbook\'s loop %s CPU s per hour'
           % (TUNED_POLL_INTERVAL, 'unmeasured' if loop is None else '%.1f' % (loop * HOUR)))
     return loop
