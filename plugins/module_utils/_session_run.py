@@ -127,6 +127,15 @@ def read_and_plan(api, request):
             raise
         reading = read_sessions(api, now_installed, reading.sp_models)
         plan = decide(request, reading)
+    else:
+        # The same race the other way: a session for the candidate that completed after the version was read
+        # says "nothing to do" on a version from before it; read the version again and decide on that.
+        done = plan.session is not None and plan.session.status in DONE_STATUSES
+        if request.state == 'present' and plan.action == 'none' and done:
+            now_installed = api.installed_version()
+            if now_installed != reading.installed:
+                reading = reading._replace(installed=now_installed)
+                plan = decide(request, reading)
     return reading, with_target_version(plan, reading.candidates)
 
 

@@ -353,6 +353,19 @@ def test_run_second_time_is_no_change_and_no_post(run_module, transport):
     assert run.posts() == []
 
 
+def test_run_a_session_that_completed_after_the_version_was_read_reads_the_version_again(run_module, transport):
+    # another run's upgrade completes between this run's read of the version and its read of the sessions
+    transport.add('GET', BASIC, Reply(200, basic()), Reply(200, basic('5.3.0.0.5.120')))
+    transport.add('GET', SESSIONS, Reply(200, collection(raw_session(2, 100))))
+    transport.add('GET', CANDIDATES, Reply(200, collection()))
+    run = run_module(mod, {'candidate': 'candidate_1', 'wait': False})
+    assert not run.failed, run.result
+    assert (run.result['changed'], run.result['action']) == (False, 'none')
+    assert run.result['msg'].endswith('the array runs 5.3.0.0.5.120: nothing to do'), run.result['msg']
+    assert run.result['version_before'] == '5.3.0.0.5.120'
+    assert run.posts() == []
+
+
 def test_run_lost_create_answer_is_resolved_by_reading_never_by_reposting(run_module, transport):
     transport.add('GET', BASIC, Reply(200, basic()))
     transport.add('GET', SESSIONS, Reply(200, collection()), Reply(200, collection()),
