@@ -594,15 +594,15 @@ ROLE_CASES = {
                              'r2-downgrade-allowed already runs 5.3.0.0.5.120 (target 5.2.0): nothing to do.'),
     'r3-src-and-url': ({'unity_upgrade_candidate_src': '/srv/' + NAME,
                         'unity_upgrade_candidate_url': 'https://artifacts.example.invalid/' + NAME},
-                       'Check the source of the candidate',
+                       "Check the role's inputs",
                        'unity_upgrade_candidate_src and unity_upgrade_candidate_url are both set: give one of them, the '
                        'file or the URL of the upgrade package'),
-    'r4-checksum': ({'unity_upgrade_candidate_checksum': 'md5:0123456789abcdef'}, 'Check the checksum',
+    'r4-checksum': ({'unity_upgrade_candidate_checksum': 'md5:0123456789abcdef'}, "Check the role's inputs",
                     "unity_upgrade_candidate_checksum must be 'sha256:' followed by 64 hex digits (the output of "
                     "sha256sum), got 'md5:0123456789abcdef'"),
-    'r5-target-version': ({'unity_upgrade_target_version': 'latest'}, 'Check the target version',
+    'r5-target-version': ({'unity_upgrade_target_version': 'latest'}, "Check the role's inputs",
                           "unity_upgrade_target_version must be 3 to 6 dot-separated numbers such as 5.3.0 or 5.3.0.0.5.120, got 'latest'"),
-    'r5b-target-version-with-words': ({'unity_upgrade_target_version': 'release-5.3.0-final'}, 'Check the target version',
+    'r5b-target-version-with-words': ({'unity_upgrade_target_version': 'release-5.3.0-final'}, "Check the role's inputs",
                                       "unity_upgrade_target_version must be 3 to 6 dot-separated numbers such as 5.3.0 or 5.3.0.0.5.120, got "
                                       "'release-5.3.0-final'"),
     'r7-package-of-another-version': ({'unity_upgrade_candidate_src': '/srv/Unity-5.4.0.0.5.010.tgz.bin.gpg'},

@@ -127,11 +127,12 @@ def test_the_role_stops_waiting_at_unity_upgrade_wait_timeout(start_sim, run_pla
         'unity_upgrade_wait_timeout': 6, 'unity_upgrade_report_dir': str(tmp_path / 'report')})
     elapsed, finished = time.monotonic() - started, time.time()
     assert run.rc == 2, run.stdout[-3000:]
-    stop = [r for r in run.records if r['task'].endswith('Stop when the wait ran out')]
+    # the include 'Stop when the wait ran out' runs stop.yml, whose last task fails with the reason
+    stop = [r for r in run.records if r['task'].endswith('Stop the array for that reason')]
     assert stop and stop[-1]['status'] == 'failed', [r['task'] for r in run.records]
     assert stop[-1]['result']['msg'].startswith('the upgrade did not finish within unity_upgrade_wait_timeout (6 s): '
                                                 'session Upgrade_5.3.0.120 goes on on the array (')
-    note = [r for r in run.records if r['task'].endswith('Note when the wait started')][-1]
+    note = [r for r in run.records if r['task'].endswith('start the clock of the wait')][-1]
     wait_started = float(note['result']['ansible_facts']['__unity_upgrade_wait_started'])
     waits = [r for r in run.records if r['task'].endswith('Wait for the upgrade session')]
     assert len(waits) == 1 and 6 <= waits[0]['result']['waited_seconds'] <= 6 + 1, waits

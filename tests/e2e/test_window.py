@@ -124,11 +124,11 @@ def test_a_bad_window_end_stops_the_array_with_one_line(run_playbook, tmp_path):
         assert found, name
         msg = found[0]['result']['msg']
         if name == 'good':
-            assert found[0]['task'].endswith('Check the expected duration of an upgrade'), found[0]
+            assert found[0]['task'].endswith("Check the role's inputs"), found[0]
             assert msg == ("unity_upgrade_expected_minutes must be a number of minutes greater than 0, like 91.4, "
                            "got '0'")
         else:
-            assert found[0]['task'].endswith('Check the end of the maintenance window'), found[0]
+            assert found[0]['task'].endswith("Check the role's inputs"), found[0]
             assert msg == ('unity_upgrade_window_end must be an ISO 8601 time with its zone, like '
                            "2026-12-01T06:00:00+01:00 or 2026-12-01T05:00:00Z, got '%s'" % BAD_WINDOWS[name])
     assert 'Traceback' not in run.stdout + run.stderr
