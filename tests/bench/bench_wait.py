@@ -71,7 +71,7 @@ def plays(compression, real_poll, interval):
     polls = int(round(HOUR / real_poll))
     role = [
         {'name': 'start the clock', 'ansible.builtin.set_fact': {
-            '__unity_upgrade_wait_started': NOW, '__unity_upgrade_outages': []}},
+            '__unity_upgrade_wait_started': NOW}},
         # The wait ends timed out (the role's start.yml, not run here, then stops the array); a wait that
         # fails fails the run.
         {'name': 'role wait', 'block': [{'name': 'the role waits', 'ansible.builtin.include_role': {
