@@ -13,7 +13,7 @@ import sys
 
 import pytest
 
-MODULES = ('info', 'upgrade_eligibility_info', 'upgrade_candidate', 'upgrade_session')
+MODULES = ('info', 'upgrade_eligibility_info', 'upgrade_candidate', 'upgrade_session', 'report_file')
 # what ansible-doc's _RST_DIRECTIVES (r".. \w+?::") would eat
 RST_DIRECTIVE = re.compile(r'.. \w+?::')
 
