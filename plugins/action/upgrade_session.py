@@ -7,8 +7,8 @@
 A module's only output is its result, at its end; an upgrade waits about 90 minutes, through two SP
 reboots. So that one module run can wait all of it and the job output still shows where the upgrade
 stands, the module leaves a snapshot of its wait in a private file after each read, and this action
-prints it every ``progress_interval`` seconds. One module process for the whole wait instead of one
-per progress line: that is most of what waiting costs the control node.
+prints it every ``progress_interval`` seconds, then a last line from the module's result. One module
+process for the whole wait instead of one per progress line: that is most of what waiting costs the control node.
 
 The file is on the control node: lines are shown only when the module runs there too (connection
 local, as the role and the playbooks set). Anything else runs the module as the normal action would.
@@ -27,7 +27,12 @@ from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 from ansible.utils.vars import merge_hash
 
-from ansible_collections.unity.upgrade.plugins.module_utils.progress import PROGRESS_FILE_VARIABLE, progress_line, read_snapshot
+from ansible_collections.unity.upgrade.plugins.module_utils.progress import (
+    PROGRESS_FILE_VARIABLE,
+    final_snapshot,
+    progress_line,
+    read_snapshot,
+)
 
 display = Display()
 
@@ -101,7 +106,7 @@ class ActionModule(ActionBase):
         self._task.environment.append(entry)
         shower.start()
         try:
-            return self._execute_module(task_vars=task_vars)
+            result = self._execute_module(task_vars=task_vars)
         finally:
             # each step on its own, the join last: an exception (a task timeout) leaves nothing behind
             done.set()
@@ -110,3 +115,8 @@ class ActionModule(ActionBase):
             finally:
                 shutil.rmtree(private, ignore_errors=True)
                 shower.join()
+        # the last line, once the lines of the wait have stopped: where the wait left the session
+        last = final_snapshot(result)
+        if last is not None:
+            display.display(progress_line(host, last))
+        return result

@@ -87,6 +87,24 @@ def progress_line(host, snapshot, silent_seconds=None):
     return line
 
 
+def final_snapshot(result):
+    """The snapshot of a wait that has ended, from the module's result (its ``session`` and ``outages``): the
+    last line, with the session as the wait left it. None without a session to show."""
+    session = result.get('session') if isinstance(result, dict) else None
+    if not isinstance(session, dict):
+        return None
+    outages = [o for o in result.get('outages') or [] if isinstance(o, dict)] if isinstance(result.get('outages'), list) else []
+    return {
+        'status_name': session.get('status_name'),
+        'percent_complete': session.get('percent_complete'),
+        'current_task': session.get('current_task'),
+        'estimated_seconds_left': session.get('estimated_seconds_left'),
+        'outages': len(outages),
+        'unreachable_seconds': sum(_number(o.get('seconds')) or 0 for o in outages),
+        'down': None,
+    }
+
+
 def read_snapshot(path):
     """The module's latest snapshot and the seconds since it was written, or (None, None) (not written yet,
     or not readable)."""

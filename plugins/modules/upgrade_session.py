@@ -150,6 +150,7 @@ options:
         playbooks set); elsewhere the task shows none and waits all the same. A task with C(no_log) shows none.
       - A line says when the module has written nothing for longer than two reads should take (a module that hangs
         does not look like progress).
+      - When the wait ends, a last line says where it left the session, with every outage of the wait.
       - The lines are display output (in AWX / Automation Platform, lines of the job's output); the task's result
         still comes at its end, with every change of the session in RV(progress).
     type: int

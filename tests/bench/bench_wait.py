@@ -47,9 +47,7 @@ PROGRESS_GAP = 600          # seconds of waiting between two progress lines, at 
 # ansible-playbook's main process: to within about 20 ms of real time, which compression multiplies.
 GAP_RESOLUTION = 0.02
 ROLE, ONE_RUN, UNTIL = 'role', 'one module run', 'until loop'
-# the task of roles/software_upgrade/tasks/wait.yml that prints a progress line
-PROGRESS_TASK = 'Show the progress'
-# its task that waits: one module run
+# the task of roles/software_upgrade/tasks/wait.yml that waits: one module run
 WAIT_TASK = 'Wait for the upgrade session'
 # what docs/fleet-upgrade.md recommends for a control node that waits long (ansible-core's default is 0.001)
 TUNED_POLL_INTERVAL = 0.05
@@ -116,14 +114,13 @@ def measure(run_, begins, module_log, compression):
     modules, module_cpu, _peak = B.module_cpu(module_log)
     before = mark['cpu_self'] + mark['cpu_children']
     lines = [e for e in run_.events if e['event'] == 'display' and e['wall'] >= mark['wall']]
-    final = [e for e in run_.tasks() if e['name'].endswith(PROGRESS_TASK)]
     waits = [float(r['result']['waited_seconds']) * compression for r in run_.results()
              if r['result'].get('waited_seconds') is not None]
-    moments = [e['clock'] for e in [mark] + sorted(lines + final, key=lambda e: e['wall']) + [end]]
+    moments = [e['clock'] for e in [mark] + sorted(lines, key=lambda e: e['wall']) + [end]]
     gaps = [b - a for a, b in zip(moments, moments[1:])] if None not in moments else []
     return {'wall': end['wall'] - mark['wall'], 'simulated': end['clock'] - mark['clock'], 'cpu': run_.cpu,
             'startup': before, 'modules': modules, 'module_cpu': module_cpu,
-            'ansible_cpu': run_.cpu - before - module_cpu, 'progress': len(lines) + len(final),
+            'ansible_cpu': run_.cpu - before - module_cpu, 'progress': len(lines),
             'waited': sum(waits), 'longest_gap': max(gaps) if gaps else None,
             'hours': sum(waits) / HOUR if waits else 1.0}
 

@@ -225,7 +225,7 @@ ansible-playbook run. Every figure is a total measured in that run, none a diffe
 runs: the module processes' own CPU (`wait4` on each, by an interpreter wrapper); ansible-playbook
 (main process and workers) during the wait = the tree's CPU (`wait4`) less what it had used when
 the wait began (`os.times` in its main process, by the `bench_record` callback) less the module
-processes; progress lines (the action plugin's, and the role's last) on the simulator's clock.
+processes; progress lines (the action plugin's, the last one from the result included) on the simulator's clock.
 ansible-playbook's strategy loop polls its workers every 1 ms while a task runs, CPU per real second
 that compression shortens and that the arrays of a run share: in each run it is the main process's
 own CPU across the wait's one long task ("of which the strategy loop"), left out of the figure per

@@ -18,11 +18,18 @@
 
 
 import pytest
+from hypothesis import settings
 
 from ansible_collections.unity.upgrade.tests.unit.framework.clock import FakeClock
 from ansible_collections.unity.upgrade.tests.unit.framework.module_runner import module_runner
 from ansible_collections.unity.upgrade.tests.unit.framework.transport import ScriptedAdapter, scripted_session
 from ansible_collections.unity.upgrade.tests.unit.framework.upload import UploadAdapter
+
+
+# No time limit per example for every property test: a slow example on a loaded CI node is not a
+# failure (what takes how long is measured by the benchmarks, never asserted in tests).
+settings.register_profile('unity-upgrade', deadline=None)
+settings.load_profile('unity-upgrade')
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import os
 
 from hypothesis import given, strategies as st
 
-from ansible_collections.unity.upgrade.plugins.module_utils.progress import ProgressFile, progress_line, read_snapshot
+from ansible_collections.unity.upgrade.plugins.module_utils.progress import ProgressFile, final_snapshot, progress_line, read_snapshot
 
 RUNNING = {'session_id': 'Upgrade_5.3.0.120', 'status_name': 'in_progress', 'percent_complete': 58,
            'current_task': 'Rebooting peer SP', 'estimated_seconds_left': 2410, 'waited_seconds': 1800.0,
@@ -98,3 +98,28 @@ def test_the_progress_file_never_writes_through_a_planted_link(tmp_path):
     with open(str(private / 'progress.json')) as stream:
         assert json.load(stream) == {'percent_complete': 30}
     assert not os.path.islink(str(private / 'progress.json'))
+
+
+def test_the_last_line_is_the_session_and_the_outages_of_the_result():
+    result = {'changed': False, 'session': {'id': 'Upgrade_5.3.0.120', 'status_name': 'completed', 'percent_complete': 100,
+                                            'current_task': None, 'estimated_seconds_left': 0},
+              'outages': [{'seconds': 130.4, 'at_start': False}, {'seconds': 121.2, 'at_start': False}]}
+    assert progress_line('a', final_snapshot(result)) == 'a: 100% completed; 2 outage(s) so far (252 s unreachable)'
+    timed_out = {'failed': True, 'timed_out': True, 'outages': [],
+                 'session': {'status_name': 'in_progress', 'percent_complete': 41, 'current_task': 'Rebooting peer SP',
+                             'estimated_seconds_left': 3000}}
+    assert progress_line('a', final_snapshot(timed_out)) == (
+        'a: 41% in_progress - Rebooting peer SP; about 50 min left; 0 outage(s) so far (0 s unreachable)')
+
+
+@given(st.one_of(st.none(), st.text(), st.lists(st.integers()),
+                 st.dictionaries(st.sampled_from(['session', 'outages', 'msg']),
+                                 st.one_of(st.none(), st.integers(), st.text(), st.lists(st.one_of(
+                                     st.none(), st.dictionaries(st.just('seconds'), st.one_of(
+                                         st.none(), st.floats(allow_nan=True), st.text())))),
+                                     st.dictionaries(st.sampled_from(['status_name', 'percent_complete']),
+                                                     st.one_of(st.none(), st.integers(), st.text()))))))
+def test_any_result_makes_a_last_line_or_none(result):
+    snapshot = final_snapshot(result)
+    if snapshot is not None:
+        assert progress_line('a', snapshot).startswith('a: ')
