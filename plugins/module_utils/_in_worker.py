@@ -120,8 +120,8 @@ def run_main(main, json_params, profile, environment=None):
                 rc = done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
             except Exception as error:  # a bug of the module code: one line, never a traceback
                 rc = 1
-                print(json.dumps(internal_error_result(error)))
+                stdout.write('\n%s\n' % json.dumps(internal_error_result(error)))
             else:
                 rc = 1
-                print(json.dumps(internal_error_result(RuntimeError('main() returned without a result'))))
+                stdout.write('\n%s\n' % json.dumps(internal_error_result(RuntimeError('main() returned without a result'))))
     return rc, stdout.getvalue(), stderr.getvalue()

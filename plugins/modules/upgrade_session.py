@@ -154,7 +154,7 @@ options:
         C(ansible_playbook_python), as the role and the playbooks set; the same path, not a wrapper or another name
         for it from another directory) and C(requests) imports there, the action runs the module's code in
         ansible-playbook's worker process for the task instead of starting a module process (ansible-core 2.19 and
-        newer): the wait costs no Python process of its own. The result is the same; the task's C(environment) applies
+        newer), and the wait costs no Python process of its own. The result is the same; the task's C(environment) applies
         to that worker. Otherwise the module runs in a module process.
       - A worker that dies (killed by hand or by the kernel's out-of-memory killer) ends the whole ansible-playbook
         run (C(A worker was found in a dead state)), where a module process that dies fails only its host. The
