@@ -10,7 +10,8 @@ so the number of progress lines is the one of a real 91-minute upgrade; the poll
 least 1 s, as the role takes whole seconds).
 
 Measured: wall time of ansible-playbook, the CPU seconds of its process tree (``wait4``), the
-CPU of each module process (an interpreter wrapper, ``wait4`` on the module), the peak PSS of the
+CPU of each module process (an interpreter wrapper, ``wait4`` on the module; the role's wait keeps
+ansible-playbook's own Python and runs in its worker, as in production), the peak PSS of the
 process tree (sampled, ``treemem``), and per phase of the role (the tasks file a task comes from)
 the wall time and the requests each array received. The 1-array run is also item 2's "full
 upgrade per phase".
@@ -86,7 +87,9 @@ def upgrade_fleet(work, arrays, scale, package_mib, forks=None, serial=None, sce
         timeout = timeout or int(600 + 20 * REAL_UPGRADE_SECONDS / scale)
         extra_vars = role_vars(work.role_defaults(), scale, package, checksum, serial or arrays, report_dir)
         wrapper, cpu_log = B.module_cpu_wrapper(work.dir('%s-modules' % label))
-        extra_vars['ansible_python_interpreter'] = wrapper  # each module process timed with wait4
+        # each module process timed with wait4; the role's wait keeps ansible-playbook's own Python, as the role
+        # sets it, and runs in ansible-playbook's worker with no module process
+        extra_vars['ansible_python_interpreter'] = B.interpreter_but_for_the_wait(wrapper)
         sim_cpu_before = B.simulator_cpu(sim)
         run = B.run_playbook(work, label, 'unity.upgrade.upgrade', inventory=inventory, extra_vars=extra_vars,
                              forks=forks or arrays, sim=sim, timeout=timeout, profile=profile,
@@ -109,6 +112,28 @@ def upgrade_fleet(work, arrays, scale, package_mib, forks=None, serial=None, sce
                 'concurrent': min(arrays, serial or arrays, forks or arrays), 'sim_cpu': sim_cpu}
     finally:
         B.stop_simulator(sim)
+
+
+def peak_composition(run):
+    """The task under way at the peak of the tree's PSS, and what the tree held then, largest first."""
+    memory = run.memory or {}
+    at = memory.get('peak_at')
+    tasks = [e for e in run.events if e['event'] == 'task' and at is not None and e['wall'] <= at]
+    where = ('%s: %s' % (phase_of(tasks[-1].get('path')), tasks[-1]['name'])) if tasks else 'unknown task'
+    held = sorted((memory.get('peak_kinds') or {}).items(), key=lambda item: -item[1][1])
+    return '%s; %s' % (where, ', '.join('%s x%d %.1f MiB' % (name, count, kib / 1024.0) for name, (count, kib) in held))
+
+
+def phase_peaks(run):
+    """{phase: the peak PSS of the tree (KiB) among the samples taken while a task of that phase was under way}."""
+    starts = [e for e in run.events if e['event'] in ('task', 'end')]
+    peaks = dict((p, 0) for p in PHASES)
+    for at, kib, _count in (run.memory or {}).get('series', ()):
+        under_way = [e for e in starts if e['wall'] <= at]
+        if under_way and under_way[-1]['event'] == 'task':
+            phase = phase_of(under_way[-1].get('path'))
+            peaks[phase] = max(peaks[phase], kib)
+    return peaks
 
 
 def phase_walls(run):
@@ -163,6 +188,10 @@ def run(work, arrays, scale, package_mib, profile=False):
               '%d processes at most' % (count, fleet['run'].wall, fleet['run'].cpu, fleet['run'].cpu / count,
                                         memory['peak_kib'] / 1024.0, memory['peak_kib'] / 1024.0 / fleet['concurrent'],
                                         memory['peak_processes']))
+        B.log('fleet: %d array(s): at the peak: %s' % (count, peak_composition(fleet['run'])))
+        B.log('fleet: %d array(s): peak PSS per array upgrading at once, by phase: %s' % (count, ', '.join(
+            '%s %.1f MiB' % (phase, kib / 1024.0 / fleet['concurrent'])
+            for phase, kib in phase_peaks(fleet['run']).items() if kib)))
     return {'single': results[1], 'fleet': results[arrays], 'arrays': arrays, 'scale': scale,
             'profile': profile_path}
 

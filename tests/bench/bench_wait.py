@@ -18,7 +18,9 @@ Time is compressed by ``--wait-compression`` (intervals and the hour divided by 
 is a total measured in the run it describes, none a difference between runs:
 
 - module processes: each one's own CPU (user + system) from ``wait4`` on it, by an interpreter
-  wrapper (``benchlib.module_cpu_wrapper``);
+  wrapper (``benchlib.module_cpu_wrapper``); the role's wait keeps ansible-playbook's own Python, as the
+  role sets it, and runs in ansible-playbook's worker (its CPU is ansible-playbook's), while ``wait: true``
+  runs through the wrapper, a module process;
 - ansible-playbook (main process and workers) during the wait: the process tree's CPU (``wait4``)
   less the CPU it had used when the wait began (``os.times`` in its main process, from the
   ``bench_record`` callback) less the module processes; the tree's total holds both;
@@ -156,7 +158,7 @@ def run(work, compression):
             wrapper, module_log = B.module_cpu_wrapper(work.dir('wait-%s-modules' % key.replace(' ', '-')))
             run_ = B.run_playbook(work, 'wait-%s' % key.replace(' ', '-'),
                                   [B.play(tasks, module_defaults=B.connection(sim),
-                                          play_vars={'ansible_python_interpreter': wrapper})],
+                                          play_vars={'ansible_python_interpreter': B.interpreter_but_for_the_wait(wrapper)})],
                                   sim=sim, timeout=int(600 + 4 * window)).check()
             variant = measure(run_, begins, module_log, compression)
             variant['loop_cpu'], variant['loop_wall'] = loop_cpu(run_, waits)

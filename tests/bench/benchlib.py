@@ -210,6 +210,19 @@ def module_cpu_wrapper(directory):
     return wrapper, log_path
 
 
+# The role's one long wait (the task of roles/software_upgrade/tasks/wait.yml, the only one with __resuming
+# among its variables) runs with ansible-playbook's own Python, as the role sets it: upgrade_session's action
+# then runs the module's code in ansible-playbook's worker, with no module process to time. Every other module
+# runs through the timing wrapper.
+ROLE_WAIT_DEFINES = '__resuming'
+
+
+def interpreter_but_for_the_wait(wrapper, defines=ROLE_WAIT_DEFINES):
+    """``ansible_python_interpreter`` for a run whose module processes are timed by ``wrapper``, but for the task
+    whose variables define ``defines``, which keeps ansible-playbook's own Python (as in production)."""
+    return "{{ ansible_playbook_python if %s is defined else '%s' }}" % (defines, wrapper)
+
+
 def module_cpu(log_path):
     """(module processes, their CPU seconds, the largest peak RSS in KiB) from a module_cpu_wrapper log."""
     count, cpu, peak = 0, 0.0, 0

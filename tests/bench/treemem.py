@@ -58,6 +58,34 @@ def pss_kib(pid):
     return None
 
 
+def kind(root, pid):
+    """What a process of the tree is: ansible-playbook (the root), a worker (a fork of it), a module process
+    (``module NAME``), or the name of its program."""
+    try:
+        with open('/proc/%d/cmdline' % pid, 'rb') as handle:
+            argv = handle.read().decode('utf-8', 'replace').split('\0')
+    except OSError:
+        return 'gone'
+    for arg in argv:
+        if 'AnsiballZ_' in arg and 'sh' not in os.path.basename(argv[0]):
+            return 'module ' + os.path.basename(arg).split('AnsiballZ_', 1)[1].rsplit('.py', 1)[0]
+    if pid == root:
+        return 'ansible-playbook'
+    if any(os.path.basename(arg) == 'ansible-playbook' for arg in argv[:2]):
+        return 'worker'
+    return os.path.basename(argv[0]) or 'unknown'
+
+
+def kinds(root, measured):
+    """{kind: [processes, PSS KiB]} of one sample."""
+    found = {}
+    for pid, size in measured:
+        entry = found.setdefault(kind(root, pid), [0, 0])
+        entry[0] += 1
+        entry[1] += size
+    return found
+
+
 class TreeMemory:
     """Samples the tree of ``pid`` every ``interval`` seconds in a thread, from start(pid) to stop().
 
@@ -77,6 +105,9 @@ class TreeMemory:
         self.peak_processes = 0
         self.samples = 0
         self.own_cpu = 0.0
+        self.peak_at = None      # time.time() of the peak sample
+        self.series = []         # (time.time(), PSS KiB, processes) of every sample
+        self.peak_kinds = {}     # what the tree held then: {kind: [processes, PSS KiB]}
         self._stop = threading.Event()
         self._thread = None
 
@@ -92,13 +123,17 @@ class TreeMemory:
         return self
 
     def sample(self, pid):
-        sizes = [size for size in (pss_kib(p) for p in tree(pid, parents())) if size is not None]
+        measured = [(p, size) for p, size in ((p, pss_kib(p)) for p in tree(pid, parents())) if size is not None]
+        sizes = [size for _p, size in measured]
         if not sizes:
             return
         self.samples += 1
         total = sum(sizes)
+        self.series.append((time.time(), total, len(sizes)))
         if total > self.peak_kib:
             self.peak_kib, self.processes_at_peak = total, len(sizes)
+            self.peak_at = time.time()
+            self.peak_kinds = kinds(pid, measured)
         self.peak_processes = max(self.peak_processes, len(sizes))
 
     def _run(self, pid):
@@ -112,4 +147,5 @@ class TreeMemory:
     def as_dict(self):
         return {'peak_kib': self.peak_kib, 'processes_at_peak': self.processes_at_peak,
                 'peak_processes': self.peak_processes, 'samples': self.samples, 'interval': self.interval,
-                'share': self.share, 'own_cpu': self.own_cpu}
+                'share': self.share, 'own_cpu': self.own_cpu, 'peak_at': self.peak_at, 'peak_kinds': self.peak_kinds,
+                'series': list(self.series)}

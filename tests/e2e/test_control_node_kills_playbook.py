@@ -13,7 +13,11 @@ array-1's upload at a seeded byte, so that each kill point is reached exactly:
   during the upload, between the create and its answer, during the resume, at a seeded moment of the
   wait, or while the report is being written;
 - only module processes are killed (ansible-playbook goes on and records the arrays as failed): each
-  array's at its point (upload, create, resume) in one run, or every waiting one at a seeded moment.
+  array's at its point (upload, create, resume) in one run, or every waiting one at a seeded moment. The
+  modules' Python is then ansible-playbook's behind a wrapper script, so that upgrade_session's wait runs in
+  a module process: with ansible-playbook's own Python it runs in ansible-playbook's worker for the task;
+- so only the workers that wait are killed, at a seeded moment of the wait: ansible-core then ends the whole
+  run ("A worker was found in a dead state"), as when the control node dies.
 
 Then the same command again. It converges to what an undisturbed run reaches: each array upgraded
 once, exactly one session and one applied create (array-3: one applied resume, no create), one whole
@@ -29,6 +33,7 @@ import json
 import os
 import random
 import signal
+import sys
 import time
 
 import pytest
@@ -45,7 +50,7 @@ CREATE = 'Session/instances'
 RESUME = '/action/resume'
 ARRAYS = ('array-1', 'array-2', 'array-3')
 POINTS = ['group-upload', 'group-create', 'group-resume', 'group-wait', 'group-report',
-          'modules-at-their-requests', 'modules-while-waiting']
+          'modules-at-their-requests', 'modules-while-waiting', 'workers-while-waiting']
 
 
 def held(path_part, delay_ms):
@@ -143,8 +148,24 @@ def test_fleet_run_killed_then_run_again_converges(fleet_sim, package, start_pla
     extra = fleet_vars(report_dir, unity_upgrade_candidate_src=package, unity_upgrade_serial=len(ARRAYS),
                        unity_upgrade_continue_after_pause=True, unity_upgrade_outage_tolerance=60)
 
+    if point.startswith('modules-'):
+        extra['ansible_python_interpreter'] = wrapped_python(tmp_path)
+
     killed = start_playbook('unity.upgrade.upgrade', inventory=inventory, extra_vars=extra)
-    if point.startswith('group-'):
+    if point == 'workers-while-waiting':
+        for name in ARRAYS:
+            fleet.until('%s upgrading' % name, fleet.running(name))
+        time.sleep(rng.uniform(0, 1.5))
+        workers = [pid for pid, command in killed.processes().items()
+                   if pid != killed.proc.pid and 'ansible-playbook' in command and 'AnsiballZ' not in command]
+        assert workers, (where, killed.processes())
+        assert not killed.module_processes('upgrade_session'), (where, killed.processes())
+        for pid in workers:
+            os.kill(pid, signal.SIGKILL)
+        run = killed.run(300)
+        assert run.rc != 0, (where, run.stdout[-3000:])
+        assert 'Traceback' not in run.stdout, (where, run.stdout[-3000:])
+    elif point.startswith('group-'):
         trigger = point[len('group-'):]
         if trigger == 'upload':
             fleet.until('array-1 upload stalled', fleet.upload_stalled)
@@ -205,6 +226,15 @@ def test_fleet_run_killed_then_run_again_converges(fleet_sim, package, start_pla
         # the array may finish the upgrade the killed run started before the rerun reads it: current
         expected = 'current' if record['version_before'] == TARGET else 'upgraded'
         assert (record['outcome'], record['version_after']) == (expected, TARGET), (where, record)
+
+
+def wrapped_python(tmp_path):
+    """ansible-playbook's Python behind a wrapper script: another interpreter to Ansible, so every module runs in a
+    module process, upgrade_session's wait too."""
+    path = tmp_path / 'python-wrapped'
+    path.write_text('#!/bin/sh\nexec %s "$@"\n' % sys.executable)
+    path.chmod(0o755)
+    return str(path)
 
 
 def assert_report_files_whole(report_dir, where):
