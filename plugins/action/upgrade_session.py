@@ -36,7 +36,6 @@ from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 from ansible.utils.vars import merge_hash
-from ansible.vars.clean import remove_internal_keys
 
 from ansible_collections.unity.upgrade.plugins.module_utils import _in_worker
 from ansible_collections.unity.upgrade.plugins.module_utils.progress import (
@@ -150,7 +149,10 @@ class ActionModule(ActionBase):
         if (not _in_worker.supported() or self._play_context.become or self._task.async_val
                 or getattr(self._connection, 'transport', None) != 'local'):
             return None
+        # ansible-core internals of the 2.19 shape, imported before anything runs: one that moved or is
+        # missing (2.21 has no ansible.vars.clean.remove_internal_keys) means the module process
         from ansible.module_utils.common.json import Direction, get_module_encoder
+        from ansible.vars.clean import remove_internal_keys
 
         module_name = self._task.action
         module_args = dict(self._task.args)
@@ -181,11 +183,11 @@ class ActionModule(ActionBase):
             display.vvv('unity.upgrade.upgrade_session: running %s in the worker process (no module process)'
                         % module_path)
             rc, stdout, stderr = _in_worker.run_main(module.main, json_params, profile, environment)
-            return self._result_of(dict(rc=rc, stdout=stdout, stderr=stderr), profile)
+            return self._result_of(dict(rc=rc, stdout=stdout, stderr=stderr), profile, remove_internal_keys)
 
         return run
 
-    def _result_of(self, res, profile):
+    def _result_of(self, res, profile, remove_internal_keys):
         """What ``_execute_module`` makes of a module process's output, for the module run in this process."""
         data = self._parse_returned_data(res, profile)
         if data.pop('_ansible_suppress_tmpdir_delete', False):
