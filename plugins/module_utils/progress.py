@@ -93,7 +93,8 @@ def final_snapshot(result):
     session = result.get('session') if isinstance(result, dict) else None
     if not isinstance(session, dict):
         return None
-    outages = [o for o in result.get('outages') or [] if isinstance(o, dict)] if isinstance(result.get('outages'), list) else []
+    outages = result.get('outages')
+    outages = [o for o in outages if isinstance(o, dict)] if isinstance(outages, list) else []
     return {
         'status_name': session.get('status_name'),
         'percent_complete': session.get('percent_complete'),
