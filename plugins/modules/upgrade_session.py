@@ -151,15 +151,8 @@ options:
       - A line says when the module has written nothing for longer than two reads should take (a module that hangs
         does not look like progress).
       - When the wait ends, a last line says where it left the session, with every outage of the wait.
-      - When the module would run with the very Python that runs ansible-playbook (C(ansible_python_interpreter) set to
-        C(ansible_playbook_python), as the role and the playbooks set; the same path, not a wrapper or another name
-        for it from another directory) and C(requests) imports there, the action runs the module's code in
-        ansible-playbook's worker process for the task instead of starting a module process (ansible-core 2.19 and
-        newer), and the wait costs no Python process of its own. The result is the same; the task's C(environment) applies
-        to that worker. Otherwise the module runs in a module process.
-      - A worker that dies (killed by hand or by the kernel's out-of-memory killer) ends the whole ansible-playbook
-        run (C(A worker was found in a dead state)), where a module process that dies fails only its host. The
-        upgrades go on on the arrays, and running the playbook again adopts them.
+      - The wait runs in ansible-playbook's worker for the task when it can, with no module process (the
+        attribute C(action) says when).
       - The lines are display output (in AWX / Automation Platform, lines of the job's output); the task's result
         still comes at its end, with every change of the session in RV(progress).
     type: int

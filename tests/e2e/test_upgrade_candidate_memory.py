@@ -3,10 +3,12 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 """A 1 GiB candidate uploads from src and from url with the module process's peak resident memory
-under 100 MiB, and the sha256 it reports is the file's.
+under 100 MiB, and the sha256 it reports is the file's; run in ansible-playbook's worker, as the role
+runs it, the upload does not grow the worker either.
 
-The module runs under an interpreter wrapper that records the peak RSS of the module process
-(``getrusage(RUSAGE_CHILDREN).ru_maxrss``). Takes about half a minute; set
+The module process runs under an interpreter wrapper that records its peak RSS
+(``getrusage(RUSAGE_CHILDREN).ru_maxrss``); the run in the worker, under a command that records the
+peak RSS of ansible-playbook's largest process. Takes about half a minute; set
 ``UNITY_SKIP_MEMORY_TEST=1`` to skip it, ``UNITY_MEMORY_TEST_MIB`` to change the file size.
 """
 
@@ -14,6 +16,7 @@ The module runs under an interpreter wrapper that records the peak RSS of the mo
 import json
 import os
 import stat
+import subprocess
 import sys
 
 import pytest
@@ -91,3 +94,49 @@ def test_1gib_from_src_and_url_with_flat_memory(start_sim, run_play, tmp_path, m
               '(%.1f MiB/s)' % (SIZE >> 20, src_peak, from_src['upload']['mib_per_second'], url_peak,
                                 from_url['upload']['mib_per_second']))
     assert src_peak < LIMIT_MIB and url_peak < LIMIT_MIB
+
+
+# Runs a command and writes the peak resident memory of its largest process (itself or any process it reaped:
+# ansible-playbook, its workers) to a file.
+RUN_AND_REPORT = '''
+import json, resource, subprocess, sys
+done = subprocess.run(sys.argv[2:])
+with open(sys.argv[1], 'w') as handle:
+    json.dump({'rc': done.returncode, 'peak_kib': resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}, handle)
+'''
+
+
+def peak_of_the_run_mib(collections_path, workdir, tasks, connection):
+    """Run ``tasks`` with ansible-playbook's own Python (the collection's modules then run in its workers);
+    the peak resident memory of its largest process, main process or worker, in MiB."""
+    from conftest import playbook_command
+    workdir.mkdir()
+    play = {'name': 'upload', 'hosts': 'localhost', 'connection': 'local', 'gather_facts': False, 'tasks': tasks,
+            'module_defaults': {'group/unity.upgrade.unity': connection}}
+    argv, env, dummy = playbook_command(collections_path, str(workdir), [play], verbosity=3)
+    report = workdir / 'peak.json'
+    done = subprocess.run([sys.executable, '-c', RUN_AND_REPORT, str(report)] + argv, env=env, cwd=str(workdir),
+                          capture_output=True, text=True, timeout=900, check=False)
+    measured = json.loads(report.read_text())
+    assert measured['rc'] == 0, done.stdout[-3000:]
+    return measured['peak_kib'] / 1024.0, done.stdout
+
+
+def test_1gib_from_src_in_the_worker_with_flat_memory(start_sim, collections_path, tmp_path, capsys):
+    """In ansible-playbook's worker (the way the role and the playbooks run it), the upload does not grow the
+    worker either: the run that uploads the file peaks no higher than one that only plans the upload, give or
+    take what one upload's buffers hold."""
+    sim = start_sim(time_scale=600, scenario={'software_version': BEFORE}, state_dir=str(tmp_path / 'sim-state'))
+    path = packages.write_candidate(str(tmp_path), VERSION, size_bytes=SIZE)
+    digest = sha256_of(path)
+    task = {'name': 'upload', 'unity.upgrade.upgrade_candidate': {
+        'src': path, 'checksum': 'sha256:' + digest, 'upload_timeout': 600}}
+    planned, dummy = peak_of_the_run_mib(collections_path, tmp_path / 'planned', [dict(task, check_mode=True)],
+                                         sim.connection('array-1'))
+    uploaded, output = peak_of_the_run_mib(collections_path, tmp_path / 'uploaded', [task], sim.connection('array-1'))
+    assert 'unity.upgrade.upgrade_candidate: running' in output and 'AnsiballZ_upgrade_candidate' not in output
+    assert [r['status'] for r in uploads(sim)] == [200]
+    with capsys.disabled():
+        print('\nupgrade_candidate %d MiB in the worker: peak RSS of the run %.1f MiB, %.1f MiB when only planned'
+              % (SIZE >> 20, uploaded, planned))
+    assert uploaded - planned < 32, (uploaded, planned)

@@ -19,6 +19,7 @@ import pytest
 import yaml
 
 from e2e_helpers import has_ipv6_loopback
+from test_upgrade_session_in_worker import wrapper_interpreter
 
 PASSWORD = u'pässwörd✓'
 USER = u'opérateur'
@@ -141,18 +142,26 @@ def test_the_role_takes_a_pasted_address_and_the_password(sim, run_playbook, tmp
         assert form not in output, form
 
 
-def test_the_environment_keyword_shows_the_password_on_the_exec_line_at_vvv(sim, run_play):
-    """What the docs warn about: Ansible's own echo of ``environment:``, not the collection's."""
+def test_the_environment_keyword_shows_the_password_on_the_exec_line_at_vvv(sim, run_play, tmp_path):
+    """What the docs warn about: Ansible's own echo of ``environment:`` when it starts a module process (here
+    with an interpreter that is not ansible-playbook's), not the collection's. In ansible-playbook's worker
+    (its own Python) the module starts no process and there is no such line."""
     connection = sim.connection('array-2')
     canary = 'Env-Keyword-Canary-42'
     play_env = {'UNITY_HOST': connection['unispherehost'], 'UNITY_PORT': str(connection['port']),
                 'UNITY_USERNAME': connection['username'], 'UNITY_PASSWORD': canary, 'UNITY_CA_PATH': sim.ca_file}
-    run = run_play([dict(info('from environment:'), environment=play_env)], verbosity=3)
+    run = run_play([dict(info('from environment:'), environment=play_env)], verbosity=3,
+                   play_vars={'ansible_python_interpreter': wrapper_interpreter(tmp_path)})
     exec_lines = [line for line in run.stdout.splitlines() if 'EXEC' in line and 'UNITY_PASSWORD' in line]
     assert exec_lines and canary in exec_lines[0]
+    # the canary is not array-2's password: the refusal shows that the variables reached the module
+    refused = ("login to https://127.0.0.1:%d as 'admin' was refused (HTTP 401): check username and password, and "
+               "that the account has a role that may use the REST API" % connection['port'])
+    run = run_play([dict(info('from environment:'), environment=play_env)], verbosity=3)
+    assert 'running' in run.stdout and 'in the worker process' in run.stdout
+    assert run.result('from environment:')['msg'] == refused
+    assert canary not in run.stdout + run.stderr
     # the safe way: the same variables in the environment of ansible-playbook are on no line
     run = run_play([info('from the shell')], verbosity=3, env=play_env)
-    assert run.result('from the shell')['msg'] == (
-        "login to https://127.0.0.1:%d as 'admin' was refused (HTTP 401): check username and password, and that the "
-        "account has a role that may use the REST API" % connection['port'])
+    assert run.result('from the shell')['msg'] == refused
     assert canary not in run.stdout + run.stderr
