@@ -10,8 +10,8 @@ so the number of progress lines is the one of a real 91-minute upgrade; the poll
 least 1 s, as the role takes whole seconds).
 
 Measured: wall time of ansible-playbook, the CPU seconds of its process tree (``wait4``), the
-CPU of each module process (an interpreter wrapper, ``wait4`` on the module; the role's wait keeps
-ansible-playbook's own Python and runs in its worker, as in production), the peak PSS of the
+CPU of each module process (its own, logged as it exits by a sitecustomize; with ansible-playbook's own
+Python, as the playbook sets it, the collection's modules run in its workers and start none), the peak PSS of the
 process tree (sampled, ``treemem``), and per phase of the role (the tasks file a task comes from)
 the wall time and the requests each array received. The 1-array run is also item 2's "full
 upgrade per phase".
@@ -86,14 +86,13 @@ def upgrade_fleet(work, arrays, scale, package_mib, forks=None, serial=None, sce
         report_dir = work.dir('%s-report' % label)
         timeout = timeout or int(600 + 20 * REAL_UPGRADE_SECONDS / scale)
         extra_vars = role_vars(work.role_defaults(), scale, package, checksum, serial or arrays, report_dir)
-        wrapper, cpu_log = B.module_cpu_wrapper(work.dir('%s-modules' % label))
-        # each module process timed with wait4; the role's wait keeps ansible-playbook's own Python, as the role
-        # sets it, and runs in ansible-playbook's worker with no module process
-        extra_vars['ansible_python_interpreter'] = B.interpreter_but_for_the_wait(wrapper)
+        # ansible-playbook's own Python for every module, as the playbook sets it (the collection's modules run
+        # in its workers); any module process that starts all the same logs its own CPU as it exits
+        recorder_env, cpu_log = B.module_process_recorder(work.dir('%s-modules' % label))
         sim_cpu_before = B.simulator_cpu(sim)
         run = B.run_playbook(work, label, 'unity.upgrade.upgrade', inventory=inventory, extra_vars=extra_vars,
                              forks=forks or arrays, sim=sim, timeout=timeout, profile=profile,
-                             memory=treemem.TreeMemory(MEMORY_INTERVAL))
+                             memory=treemem.TreeMemory(MEMORY_INTERVAL), env=recorder_env)
         sim_cpu_after = B.simulator_cpu(sim)
         run.check(expect_rc=(0,) if expect == 'upgraded' else (0, 2))
         logs = dict((a['name'], sim.requests(a['name'])) for a in sim.arrays)

@@ -210,6 +210,36 @@ def module_cpu_wrapper(directory):
     return wrapper, log_path
 
 
+# What runs in production: every module with ansible-playbook's own Python, so the collection's actions run
+# their modules in ansible-playbook's workers. A module process that runs all the same (a module of another
+# collection, a fallback) is still counted and timed: a sitecustomize on ansible-playbook's PYTHONPATH, which its
+# module processes inherit, logs each AnsiballZ process's own CPU and peak RSS as it exits.
+_MODULE_RECORDER = """\
+import os, sys
+if sys.argv and os.path.basename(sys.argv[0]).startswith('AnsiballZ_'):
+    import atexit, json, resource
+    def _unity_bench_record(path=%r, script=os.path.basename(sys.argv[0])):
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        line = json.dumps({'module': script, 'utime': usage.ru_utime, 'stime': usage.ru_stime,
+                           'maxrss_kib': usage.ru_maxrss})
+        with open(path, 'a') as log:
+            log.write(line + '\\n')
+    atexit.register(_unity_bench_record)
+"""
+
+
+def module_process_recorder(directory):
+    """(environment for ansible-playbook, log): every module process started under ansible-playbook, with
+    whatever Python, logs its own CPU (user + system) and peak RSS when it exits, in ``module_cpu``'s format."""
+    site = os.path.join(directory, 'site')
+    os.makedirs(site, exist_ok=True)
+    log_path = os.path.join(directory, 'module-cpu.log')
+    with open(os.path.join(site, 'sitecustomize.py'), 'w') as handle:
+        handle.write(_MODULE_RECORDER % log_path)
+    path = [site] + [p for p in os.environ.get('PYTHONPATH', '').split(os.pathsep) if p]
+    return {'PYTHONPATH': os.pathsep.join(path)}, log_path
+
+
 # The role's one long wait (the task of roles/software_upgrade/tasks/wait.yml, the only one with __resuming
 # among its variables) runs with ansible-playbook's own Python, as the role sets it: upgrade_session's action
 # then runs the module's code in ansible-playbook's worker, with no module process to time. Every other module

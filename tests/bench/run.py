@@ -213,9 +213,11 @@ FLEET_INTRO = '''`unity.upgrade.upgrade` against 1 and against %(n)d arrays, for
 upgraded from 5.2.0.0.5.173 with a small candidate uploaded from a file, on the simulator's clock
 (time scale S: the 91.4-minute upgrade takes 5485/S s; the role's default intervals are divided
 by S, in whole seconds and at least 1 s, as the role takes them). Phase = the role's tasks file (report = the
-playbook's own report tasks). CPU: `wait4` of ansible-playbook (its whole process tree); each module
-process's own CPU from `wait4` on it (GNU time through an interpreter wrapper); ansible-playbook and its
-workers = the tree less the module processes. Memory: every 0.5 s the sum of PSS (`smaps_rollup`) over
+playbook's own report tasks). Every module has ansible-playbook's own Python, as the playbook sets it, so the
+collection's modules run in ansible-playbook's workers. CPU: `wait4` of ansible-playbook (its whole process tree);
+each module process that starts all the same logs its own CPU (`getrusage`) as it exits, through a
+sitecustomize on ansible-playbook's PYTHONPATH; ansible-playbook and its workers = the tree less the module
+processes. Memory: every 0.5 s the sum of PSS (`smaps_rollup`) over
 ansible-playbook and all its descendants (found by parent pid: module processes run in sessions of their
 own); the peak, divided by the arrays upgrading at once (%(n)d), is the figure per array.'''
 
