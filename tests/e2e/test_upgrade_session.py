@@ -12,6 +12,8 @@ import re
 
 import pytest
 
+from e2e_helpers import ArmOnSession
+
 TARGET = '5.3.0.0.5.120'
 BEFORE = '5.2.0.0.5.173'
 SCALE = 240
@@ -293,15 +295,13 @@ def test_a_session_for_another_candidate_fails_with_its_id_and_status(start_sim,
 
 def test_503_storms_and_lost_login_sessions_never_fail_the_wait(start_sim, run_play):
     sim = start_sim(time_scale=SCALE, scenario=UPGRADE)
-    # faults start relative to the PATCH (simulated seconds), while the module waits
-    faults = {'faults': [{'start': 500, 'duration': 200, 'kind': '503'},
-                         {'start': 800, 'duration': 100, 'kind': '401'}]}
-    run = run_play([
-        {'name': 'storm', 'ansible.builtin.uri': {
-            'url': '%s/arrays/array-1/scenario' % sim.admin, 'method': 'PATCH', 'body_format': 'json',
-            'body': faults}},
-        task('upgrade', version=TARGET, **WAIT),
-    ], module_defaults=sim.connection('array-1'))
+    # Armed as the session appears (the SPs' reboots count from its creation, which comes sooner or later
+    # after the task starts), in simulated seconds of it: both windows fall before the first reboot (764 s
+    # of 1800), where a reboot's own outage cannot hide them.
+    armer = ArmOnSession(sim, 'array-1', {'faults': [{'start': 250, 'duration': 150, 'kind': '401'},
+                                                     {'start': 500, 'duration': 150, 'kind': '503'}]})
+    run = run_play([task('upgrade', version=TARGET, **WAIT)], module_defaults=sim.connection('array-1'))
+    assert armer.armed
     assert run.rc == 0, run.stdout[-3000:]
     result = run.result('upgrade')
     assert (result['changed'], result['session']['status_name']) == (True, 'completed')
