@@ -125,6 +125,8 @@ def test_every_module_runs_in_the_worker_and_as_a_module_process_alike(start_sim
     for module in MODULES:
         assert 'unity.upgrade.%s: running' % module in worker.stdout, module
     assert worker.stdout.count('in the worker process (no module process)') == len(TASKS)
+    # ansible-playbook imported each module's code as it loaded the action, before it forked the workers
+    assert worker.stdout.count('its code imported ahead by ansible-playbook') == len(TASKS), worker.stdout[-3000:]
 
     wrapped, started = run_modules(start_sim, run_playbook, tmp_path / 'wrapped', package, interpreter=wrapper_interpreter)
     ran = [line.rsplit(' ', 1)[-1] for line in started if 'AnsiballZ_' in line]
