@@ -16,10 +16,11 @@ attributes:
         to C(ansible_playbook_python), as the role and the playbooks set; the same path, not a wrapper or another name
         for it from another directory), with the connection V(local), no become and no async, and C(requests) imports
         there, the action runs the module's code in ansible-playbook's worker process for the task instead of starting
-        a module process. This relies on ansible-core 2.19's internals, which C(make test) tests; a version whose
-        internals differ (2.16, 2.21) starts the module process. The result is the same and the task's
-        C(environment) applies to that worker; the control node saves a Python start and its memory for
-        the whole run (about 0.4 CPU seconds and 23 MiB each).
+        a module process. Only ansible-core 2.19 does this, the version whose module side the action imitates and
+        that the collection's tests run it on; any other version starts the module process. The result is the same
+        and the task's C(environment) applies to that worker; the control node saves a Python start and its memory
+        for the whole run (about 0.4 CPU seconds and 23 MiB each). The action imports the module's code as
+        ansible-playbook loads the action, so that the workers of the task share one copy of it.
       - A worker that dies while the module runs (killed by hand or by the kernel's out-of-memory killer) ends the
         whole ansible-playbook run (C(A worker was found in a dead state)), where a module process that dies fails
         only its host. What the module started on the array goes on, and running the playbook again adopts it.

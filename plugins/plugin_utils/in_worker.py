@@ -10,8 +10,8 @@ would run with the very Python that runs ansible-playbook (connection local, the
 the role and the playbooks set), and ``requests`` imports here, the action runs the module's ``main()`` in
 its own process, the worker ansible-playbook forked for the task, instead of starting a module process. The
 module's code gets what AnsiballZ would give it (module_utils._in_worker) and its result is parsed as a module
-process's. Anything unexpected before the module's code starts falls back to the module process; nothing of
-the module has run by then.
+process's. Anything unexpected before the module's ``main()`` starts falls back to the module process; nothing
+of ``main()`` has run by then.
 
 The trade-off, in the modules' notes: a worker that dies while the module runs (killed by hand, or by the
 out-of-memory killer) ends the whole ansible-playbook run, where a module process that dies fails its host.
@@ -24,8 +24,10 @@ import importlib
 import json
 import os
 import sys
+import warnings
 
 from ansible.plugins.action import ActionBase
+from ansible.release import __version__ as ansible_core_version
 from ansible.utils.display import Display
 from ansible.utils.vars import merge_hash
 
@@ -48,6 +50,25 @@ def _give_back_freed_memory():
         pass
 
 
+# The warning filters that requests and urllib3 set as they are imported (urllib3's InsecureRequestWarning shown
+# every time, say). Imported ahead, they are imported inside the plugin loader's warnings.catch_warnings(),
+# which drops those filters as the action is loaded: the worker puts them back before the module runs.
+_LIBRARY_WARNING_FILTERS = []
+
+
+def _restore_library_warning_filters():
+    for action, message, category, module, lineno in _LIBRARY_WARNING_FILTERS:
+        if message is None and module is None:  # what simplefilter sets, the only kind the libraries set
+            warnings.simplefilter(action, category, lineno, append=True)
+
+
+def _core_is_the_tested_one(version=ansible_core_version):
+    """Whether this is ansible-core 2.19: the module side that module_utils._in_worker imitates is its own, and
+    ``make test`` tests the run in the worker on it. Another version may keep the same names with other meanings,
+    so it starts the module process, whatever it looks like."""
+    return version.split('.')[:2] == ['2', '19']
+
+
 def _import_the_module_ahead(module_name):
     """Import the module's code, with its module_utils and ``requests``, in the process that loads this action.
 
@@ -57,10 +78,15 @@ def _import_the_module_ahead(module_name):
     run about 0.2 CPU s (the collection loader compiles a collection's Python from its source: no .pyc) and its
     memory for as long as the module ran. Nothing may stop the action from loading: anything that goes wrong
     here leaves the import to the worker, where a failure falls back to the module process."""
+    if not _core_is_the_tested_one():
+        return
+    before = list(warnings.filters)
     try:
         importlib.import_module('%s.plugins.modules.%s' % (_COLLECTION, module_name))
-    except Exception:  # the worker imports it, or falls back
-        pass
+    except (Exception, SystemExit) as error:  # the worker imports it, or falls back
+        display.vvvv('unity.upgrade.%s: its code is left for the worker to import (%s)' % (module_name, type(error).__name__))
+    _LIBRARY_WARNING_FILTERS.extend(entry for entry in warnings.filters
+                                    if entry not in before and entry not in _LIBRARY_WARNING_FILTERS)
 
 
 class ModuleInWorkerAction(ActionBase):
@@ -72,7 +98,9 @@ class ModuleInWorkerAction(ActionBase):
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        _import_the_module_ahead(cls.__module__.rsplit('.', 1)[-1])
+        # the collection's own actions only: a subclass elsewhere (a test's) names no module of the collection
+        if cls.__module__.startswith(_COLLECTION + '.plugins.action.'):
+            _import_the_module_ahead(cls.__module__.rsplit('.', 1)[-1])
 
     @property
     def _module_name(self):
@@ -112,7 +140,7 @@ class ModuleInWorkerAction(ActionBase):
             return None
 
     def _prepare_in_worker(self, task_vars):
-        if (not _in_worker.supported() or self._play_context.become or self._task.async_val
+        if (not _core_is_the_tested_one() or not _in_worker.supported() or self._play_context.become or self._task.async_val
                 or getattr(self._connection, 'transport', None) != 'local'):
             return None
         # ansible-core internals of the 2.19 shape, imported before anything runs: one that moved or is
@@ -149,6 +177,7 @@ class ModuleInWorkerAction(ActionBase):
 
         def run():
             _give_back_freed_memory()
+            _restore_library_warning_filters()
             display.vvv('unity.upgrade.%s: running %s in the worker process (no module process), its code imported %s'
                         % (self._module_name, module_path, 'ahead by ansible-playbook' if imported_ahead else 'here'))
             rc, stdout, stderr = _in_worker.run_main(module.main, json_params, profile, environment,
