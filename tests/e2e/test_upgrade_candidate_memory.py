@@ -30,14 +30,23 @@ BEFORE = '5.2.0.0.5.173'
 SIZE = int(os.environ.get('UNITY_MEMORY_TEST_MIB', '1024')) << 20
 LIMIT_MIB = 100
 
+# python PROBE LOG COMMAND...: runs the command and appends to LOG the peak resident memory of the largest
+# process it reaped (the command, or any process the command reaped: a module process, ansible-playbook's workers)
 PROBE = '''
 import json, resource, subprocess, sys
-done = subprocess.run([%(python)r] + sys.argv[1:])
+done = subprocess.run(sys.argv[2:])
 peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-with open(%(log)r, 'a') as handle:
-    handle.write(json.dumps({'args': sys.argv[1:], 'peak_kib': peak_kib}) + '\\n')
+with open(sys.argv[1], 'a') as handle:
+    handle.write(json.dumps({'args': sys.argv[2:], 'rc': done.returncode, 'peak_kib': peak_kib}) + '\\n')
 sys.exit(done.returncode)
 '''
+
+
+def write_probe(directory):
+    probe = directory / 'rss_probe.py'
+    probe.write_text(PROBE)
+    return str(probe)
+
 
 pytestmark = pytest.mark.skipif(bool(os.environ.get('UNITY_SKIP_MEMORY_TEST')),
                                 reason='UNITY_SKIP_MEMORY_TEST is set')
@@ -47,10 +56,8 @@ pytestmark = pytest.mark.skipif(bool(os.environ.get('UNITY_SKIP_MEMORY_TEST')),
 def measured_interpreter(tmp_path):
     """An interpreter for Ansible that logs each module process's peak RSS."""
     log = str(tmp_path / 'rss.jsonl')
-    probe = tmp_path / 'rss_probe.py'
-    probe.write_text(PROBE % {'python': sys.executable, 'log': log})
     wrapper = tmp_path / 'python-rss'
-    wrapper.write_text('#!/bin/sh\nexec %s %s "$@"\n' % (sys.executable, probe))
+    wrapper.write_text('#!/bin/sh\nexec %s %s %s %s "$@"\n' % (sys.executable, write_probe(tmp_path), log, sys.executable))
     wrapper.chmod(wrapper.stat().st_mode | stat.S_IXUSR)
 
     def peaks(module='upgrade_candidate'):
@@ -96,16 +103,6 @@ def test_1gib_from_src_and_url_with_flat_memory(start_sim, run_play, tmp_path, m
     assert src_peak < LIMIT_MIB and url_peak < LIMIT_MIB
 
 
-# Runs a command and writes the peak resident memory of its largest process (itself or any process it reaped:
-# ansible-playbook, its workers) to a file.
-RUN_AND_REPORT = '''
-import json, resource, subprocess, sys
-done = subprocess.run(sys.argv[2:])
-with open(sys.argv[1], 'w') as handle:
-    json.dump({'rc': done.returncode, 'peak_kib': resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}, handle)
-'''
-
-
 def peak_of_the_run_mib(collections_path, workdir, tasks, connection):
     """Run ``tasks`` with ansible-playbook's own Python (the collection's modules then run in its workers);
     the peak resident memory of its largest process, main process or worker, in MiB."""
@@ -114,8 +111,8 @@ def peak_of_the_run_mib(collections_path, workdir, tasks, connection):
     play = {'name': 'upload', 'hosts': 'localhost', 'connection': 'local', 'gather_facts': False, 'tasks': tasks,
             'module_defaults': {'group/unity.upgrade.unity': connection}}
     argv, env, dummy = playbook_command(collections_path, str(workdir), [play], verbosity=3)
-    report = workdir / 'peak.json'
-    done = subprocess.run([sys.executable, '-c', RUN_AND_REPORT, str(report)] + argv, env=env, cwd=str(workdir),
+    report = workdir / 'peak.jsonl'
+    done = subprocess.run([sys.executable, write_probe(workdir), str(report)] + argv, env=env, cwd=str(workdir),
                           capture_output=True, text=True, timeout=900, check=False)
     measured = json.loads(report.read_text())
     assert measured['rc'] == 0, done.stdout[-3000:]
