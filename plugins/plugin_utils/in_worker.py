@@ -39,6 +39,10 @@ display = Display()
 _COLLECTION = __name__.rsplit('.plugins.plugin_utils.', 1)[0]
 
 
+def _module_package(module_name):
+    return '%s.plugins.modules.%s' % (_COLLECTION, module_name)
+
+
 def _give_back_freed_memory():
     """Return to the system the memory the preparation freed (the module's payload, built to learn its
     interpreter, then dropped): glibc keeps it for reuse, which a module waiting 90 minutes never makes, about
@@ -82,7 +86,7 @@ def _import_the_module_ahead(module_name):
         return
     before = list(warnings.filters)
     try:
-        importlib.import_module('%s.plugins.modules.%s' % (_COLLECTION, module_name))
+        importlib.import_module(_module_package(module_name))
     except (Exception, SystemExit) as error:  # the worker imports it, or falls back
         display.vvvv('unity.upgrade.%s: its code is left for the worker to import (%s)' % (module_name, type(error).__name__))
     _LIBRARY_WARNING_FILTERS.extend(entry for entry in warnings.filters
@@ -98,13 +102,10 @@ class ModuleInWorkerAction(ActionBase):
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
+        cls._module_name = cls.__module__.rsplit('.', 1)[-1]
         # the collection's own actions only: a subclass elsewhere (a test's) names no module of the collection
         if cls.__module__.startswith(_COLLECTION + '.plugins.action.'):
-            _import_the_module_ahead(cls.__module__.rsplit('.', 1)[-1])
-
-    @property
-    def _module_name(self):
-        return type(self).__module__.rsplit('.', 1)[-1]
+            _import_the_module_ahead(cls._module_name)
 
     def run(self, tmp=None, task_vars=None):
         # This worker is a fork of ansible-playbook and shares its memory until it writes to it. A full garbage
@@ -160,7 +161,7 @@ class ModuleInWorkerAction(ActionBase):
                         'ansible-playbook (%s)' % (self._module_name, interpreter or shebang, sys.executable))
             return None
         # the module this action is for, from the collection this action is from, and the file Ansible found
-        module_package = '%s.plugins.modules.%s' % (_COLLECTION, self._module_name)
+        module_package = _module_package(self._module_name)
         imported_ahead = module_package in sys.modules
         module = importlib.import_module(module_package)
         if os.path.realpath(module.__file__) != os.path.realpath(module_path) or not callable(getattr(module, 'main', None)):
